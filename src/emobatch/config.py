@@ -1,0 +1,208 @@
+"""Typed view of the validated pipeline configuration.
+
+Snakemake validates ``config/config.yaml`` against ``workflow/schemas/config.schema.yaml`` (which
+also fills defaults); the rules pass the resulting dict to :func:`Settings.from_dict`. Code outside
+Snakemake (the CLI, tests) calls :func:`load_config`, which does the same validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emobatch.errors import ConfigError
+
+MODES = ("code_check", "pilot", "sampling", "full")
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+@dataclass(frozen=True)
+class InputSettings:
+    path: Path
+    format: str
+    id_column: str
+    text_column: str
+
+
+@dataclass(frozen=True)
+class FilterSettings:
+    drop_duplicate_texts: bool
+    max_text_chars: int
+    long_text_policy: str
+    skip_analysed: bool
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    confidence: float
+    margin_of_error: float
+    proportion: float
+    min_size: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    temperature: float
+    thinking_budget: int
+    max_output_tokens: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "temperature": self.temperature,
+            "thinking_budget": self.thinking_budget,
+            "max_output_tokens": self.max_output_tokens,
+        }
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    model_name: str
+    max_batch_size: int
+    max_file_size_mb: float
+    poll_interval_seconds: float
+    max_wait_hours: float
+    blocking: bool
+    retry_rounds: int
+    job_resubmits: int
+    max_concurrent_jobs: int
+    max_enqueued_tokens: int
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    timeout_seconds: float
+    retry_attempts: int
+    retry_initial_delay_seconds: float
+    retry_max_delay_seconds: float
+    retry_max_total_seconds: float
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    state_dir: Path
+    latency_seconds: float
+    faults: Path | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str
+    input: InputSettings
+    filter: FilterSettings
+    mode_sizes: dict[str, int]
+    sampling: SamplingSettings
+    codebook: Path
+    generation: GenerationSettings
+    batch: BatchSettings
+    api: ApiSettings
+    local: LocalSettings
+    ledger_path: Path
+    history_dir: Path
+    budget_usd: float | None
+    pricing: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, cfg: dict[str, Any]) -> Settings:
+        """Build settings from an already validated (defaults filled) config dict."""
+        try:
+            inp, flt, smp = cfg["input"], cfg["filter"], cfg["sampling"]
+            gen, bat, loc = cfg["generation"], cfg["batch"], cfg["local"]
+            return cls(
+                backend=cfg["backend"],
+                input=InputSettings(
+                    path=Path(inp["path"]),
+                    format=inp["format"],
+                    id_column=inp["id_column"],
+                    text_column=inp["text_column"],
+                ),
+                filter=FilterSettings(
+                    drop_duplicate_texts=bool(flt["drop_duplicate_texts"]),
+                    max_text_chars=int(flt["max_text_chars"]),
+                    long_text_policy=flt["long_text_policy"],
+                    skip_analysed=bool(flt["skip_analysed"]),
+                ),
+                mode_sizes={k: int(v) for k, v in cfg["modes"].items()},
+                sampling=SamplingSettings(
+                    confidence=float(smp["confidence"]),
+                    margin_of_error=float(smp["margin_of_error"]),
+                    proportion=float(smp["proportion"]),
+                    min_size=int(smp["min_size"]),
+                    seed=int(smp["seed"]),
+                ),
+                codebook=Path(cfg["codebook"]),
+                generation=GenerationSettings(
+                    temperature=float(gen["temperature"]),
+                    thinking_budget=int(gen["thinking_budget"]),
+                    max_output_tokens=int(gen["max_output_tokens"]),
+                ),
+                batch=BatchSettings(
+                    model_name=str(bat["model_name"]),
+                    max_batch_size=int(bat["max_batch_size"]),
+                    max_file_size_mb=float(bat["max_file_size_mb"]),
+                    poll_interval_seconds=float(bat["poll_interval_seconds"]),
+                    max_wait_hours=float(bat["max_wait_hours"]),
+                    blocking=bool(bat["blocking"]),
+                    retry_rounds=int(bat["retry_rounds"]),
+                    job_resubmits=int(bat["job_resubmits"]),
+                    max_concurrent_jobs=int(bat["max_concurrent_jobs"]),
+                    max_enqueued_tokens=int(bat["max_enqueued_tokens"]),
+                ),
+                api=ApiSettings(
+                    timeout_seconds=float(cfg["api"]["timeout_seconds"]),
+                    retry_attempts=int(cfg["api"]["retry_attempts"]),
+                    retry_initial_delay_seconds=float(cfg["api"]["retry_initial_delay_seconds"]),
+                    retry_max_delay_seconds=float(cfg["api"]["retry_max_delay_seconds"]),
+                    retry_max_total_seconds=float(cfg["api"]["retry_max_total_seconds"]),
+                ),
+                local=LocalSettings(
+                    state_dir=Path(loc["state_dir"]),
+                    latency_seconds=float(loc["latency_seconds"]),
+                    faults=Path(loc["faults"]) if loc.get("faults") else None,
+                ),
+                ledger_path=Path(cfg["ledger_path"]),
+                history_dir=Path(cfg["history_dir"]),
+                budget_usd=None if cfg.get("budget_usd") is None else float(cfg["budget_usd"]),
+                pricing=dict(cfg.get("pricing") or {}),
+            )
+        except KeyError as exc:  # only reachable when validation was skipped
+            raise ConfigError(
+                f"configuration key {exc} is missing",
+                hint="validate the config against workflow/schemas/config.schema.yaml "
+                "(snakemake does this; outside snakemake use emobatch.config.load_config)",
+            ) from exc
+
+
+def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``cfg`` in place against the JSON schema, filling defaults; raise ConfigError."""
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    try:
+        validate(cfg, str(SCHEMA_PATH), set_default=True)
+    except WorkflowError as exc:
+        raise ConfigError(
+            f"invalid configuration: {exc}",
+            hint="fix the key named above in config/config.yaml or in your --config override",
+        ) from exc
+    return cfg
+
+
+def load_config(path: Path | str = "config/config.yaml", overrides: dict | None = None) -> Settings:
+    """Read, merge overrides into, validate and type a config file (outside Snakemake)."""
+    p = Path(path)
+    try:
+        cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"config file {p} not found", hint="run from the project folder"
+        ) from exc
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(cfg.get(key), dict):
+            cfg[key] = {**cfg[key], **value}
+        else:
+            cfg[key] = value
+    return Settings.from_dict(validate_config(cfg))

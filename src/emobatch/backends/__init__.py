@@ -1,0 +1,11 @@
+"""Batch backends behind one small interface (see ``base.BatchBackend``).
+
+- ``gemini``: the real Gemini Developer API through the google-genai SDK.
+- ``local``: the same SDK code path, pointed at emobatch's emulator served in-process over a
+  state directory, with the offline dictionary annotator behind it. Free, no key, no network.
+"""
+
+from emobatch.backends.base import BatchBackend, JobStatus, RemoteListingIncomplete
+from emobatch.backends.factory import open_backend
+
+__all__ = ["BatchBackend", "JobStatus", "RemoteListingIncomplete", "open_backend"]

@@ -1,0 +1,73 @@
+"""The analysis history: every post analysed, with its analysis key, job and date.
+
+Layout (format version 1): ``<history_dir>/part-<mode>-<analysis id>-<utc stamp>-<n>.parquet``.
+Each merge adds one part atomically, holding the rows it coded for the first time; parts are never
+rewritten, so a crash can lose at most the part being written (and the rerun writes it again).
+Readers take the union of all parts; when a key occurs in several parts the newest ``ok`` row wins.
+
+Columns: the result columns of the dataset (see ``emobatch.stages.parse``) plus ``analysis_key``,
+``analysis_id``, ``mode`` and ``analysed_at``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from emobatch.atomic import atomic_path
+
+FORMAT_VERSION = 1
+PART_GLOB = "part-*.parquet"
+
+
+def _parts(history_dir: Path) -> list[Path]:
+    return sorted(Path(history_dir).glob(PART_GLOB))
+
+
+def analysed_keys(history_dir: Path | str) -> set[str]:
+    """Keys of posts with an ``ok`` result in the history (failed rows are not 'analysed')."""
+    parts = _parts(Path(history_dir))
+    if not parts:
+        return set()
+    dataset = ds.dataset([str(p) for p in parts], format="parquet")
+    table = dataset.to_table(columns=["analysis_key"], filter=ds.field("status") == "ok")
+    return set(table.column("analysis_key").to_pylist())
+
+
+def read_rows(history_dir: Path | str, keys: set[str]) -> pa.Table | None:
+    """The newest ``ok`` history row of each key in ``keys`` (None when the history is empty)."""
+    parts = _parts(Path(history_dir))
+    if not parts or not keys:
+        return None
+    tables = []
+    for part in parts:  # oldest first; later parts override earlier ones
+        t = pq.read_table(part, filters=[("status", "=", "ok")])
+        mask = pa.compute.is_in(t.column("analysis_key"), value_set=pa.array(sorted(keys)))
+        t = t.filter(mask)
+        if t.num_rows:
+            tables.append(t)
+    if not tables:
+        return None
+    table = pa.concat_tables(tables, promote_options="permissive")
+    # keep the last occurrence of each key
+    keys_col = table.column("analysis_key").to_pylist()
+    last: dict[str, int] = {k: i for i, k in enumerate(keys_col)}
+    return table.take(pa.array(sorted(last.values())))
+
+
+def append_part(history_dir: Path | str, table: pa.Table, *, mode: str, analysis: str) -> Path | None:
+    """Write ``table`` as a new history part atomically; returns its path (None if empty)."""
+    if table.num_rows == 0:
+        return None
+    history_dir = Path(history_dir)
+    history_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    n = len(_parts(history_dir))
+    target = history_dir / f"part-{mode}-{analysis}-{stamp}-{n:05d}.parquet"
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp)
+    return target

@@ -1,0 +1,65 @@
+"""Logging for rules and the CLI: one format, a per-rule log, and ``logs/analysis.log``.
+
+``logs/analysis.log`` collects INFO lines of every rule and command; the story of a run is
+``grep BATCH logs/analysis.log`` (one BATCH line per submit, poll state change, download,
+retry round and merge). A filter redacts the API key should it ever reach a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+DATEFMT = "%Y-%m-%dT%H:%M:%S%z"
+ANALYSIS_LOG = Path("logs/analysis.log")
+batch_log = logging.getLogger("emobatch.batch")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace any API key value in a record with ``[redacted]``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets = [
+            v for k in ("GEMINI_API_KEY", "GOOGLE_API_KEY") if len(v := os.environ.get(k, "")) >= 8
+        ]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            for secret in self.secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+        return True
+
+
+def setup(rule_log: Path | str | None = None, *, analysis_log: Path | str | None = ANALYSIS_LOG,
+          stream: bool = True, level: int = logging.INFO) -> None:
+    """Send emobatch's logs to the rule's log file, ``logs/analysis.log`` and stderr."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.setLevel(level)
+    formatter = logging.Formatter(FORMAT, DATEFMT)
+    redact = RedactSecrets()
+    targets: list[logging.Handler] = []
+    for path in (rule_log, analysis_log):
+        if path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            targets.append(logging.FileHandler(path, encoding="utf-8"))
+    if stream:
+        targets.append(logging.StreamHandler(sys.stderr))
+    for handler in targets:
+        handler.setFormatter(formatter)
+        handler.addFilter(redact)
+        root.addHandler(handler)
+    for noisy in ("httpx", "httpx2", "httpcore", "google_genai", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def batch_event(stage: str, message: str, *args: object) -> None:
+    """One BATCH-tagged line in the analysis log, e.g. ``BATCH submit chunk-0000 -> batches/x``."""
+    batch_log.info("BATCH %s " + message, stage, *args)

@@ -1,0 +1,22 @@
+# emobatch: emotion coding of social-media posts with Gemini Batch Mode.
+# Targets: results/{code_check,pilot,sampling,full}.parquet (+ .csv, .summary.json).
+# Preview with `snakemake -n results/sampling.parquet`; see README.md.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/filter.smk"
+include: "workflow/rules/requests.smk"
+include: "workflow/rules/batch.smk"
+include: "workflow/rules/results.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        "results/sampling.parquet",

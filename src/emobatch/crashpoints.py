@@ -1,0 +1,20 @@
+"""Named crash points for the crash-matrix tests.
+
+``EMOBATCH_CRASH_AT=<name>`` makes the process kill itself with SIGKILL (no cleanup, no
+``finally``, exactly like ``kill -9`` or a power cut) when it reaches that point. Unset, a
+crash point costs one dictionary lookup. Points: ``before_upload``, ``after_upload``,
+``after_create`` (the job exists, the ledger has no confirmation, no sentinel), ``during_poll``,
+``during_download``, ``during_parse``, ``during_merge``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+VARIABLE = "EMOBATCH_CRASH_AT"
+
+
+def crashpoint(name: str) -> None:
+    if os.environ.get(VARIABLE) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

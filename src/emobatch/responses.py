@@ -1,0 +1,122 @@
+"""Judge one line of a batch output file: a usable answer, or a failure with its reason.
+
+Failures (reason codes, all recorded in the dataset's ``error_reason``):
+``api_error`` (the line is an error object), ``blocked`` (promptFeedback block), ``no_candidates``,
+``finish_<REASON>`` (SAFETY, RECITATION, PROHIBITED_CONTENT, BLOCKLIST, SPII, OTHER...),
+``max_tokens`` (truncated), ``no_text``, ``invalid_json``, ``schema_violation``,
+``missing_from_output`` (the key never came back). Model output wrapped in a markdown fence is
+unwrapped; anything else invalid is never "repaired" into a label.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+PERMANENT_ERROR_CODES = frozenset({3, 5, 7, 400, 401, 403, 404})  # gRPC or HTTP codes
+_FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
+
+
+@dataclass
+class RowResult:
+    key: str
+    status: str  # "ok" | "failed"
+    reason: str | None = None
+    detail: str | None = None
+    answer: dict[str, Any] | None = None
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    output_tokens: int = 0
+    thoughts_tokens: int = 0
+    cached_tokens: int = 0
+    model_version: str | None = None
+    response_id: str | None = None
+    retryable: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def unwrap_fence(text: str) -> str:
+    """Strip one markdown code fence around the whole answer (```json ... ```)."""
+    m = _FENCE.match(text)
+    return m.group(1) if m else text
+
+
+def _failed(key: str, reason: str, detail: str, *, retryable: bool = True,
+            **kw: Any) -> RowResult:
+    return RowResult(key=key, status="failed", reason=reason, detail=detail[:500],
+                     retryable=retryable, **kw)
+
+
+def evaluate_line(obj: dict[str, Any], validate: Any) -> RowResult:
+    """Evaluate one parsed output line; ``validate(answer) -> list[str]`` lists schema problems."""
+    key = str(obj.get("key", ""))
+    if obj.get("error"):
+        err = obj["error"] if isinstance(obj["error"], dict) else {"message": str(obj["error"])}
+        code = _int(err.get("code"))
+        return _failed(key, "api_error",
+                       f"{code} {err.get('status', '')}: {err.get('message', '')}".strip(),
+                       retryable=code not in PERMANENT_ERROR_CODES)
+    response = obj.get("response") or {}
+    usage = response.get("usageMetadata") or {}
+    common = {
+        "prompt_tokens": _int(usage.get("promptTokenCount")),
+        "output_tokens": _int(usage.get("candidatesTokenCount")),
+        "thoughts_tokens": _int(usage.get("thoughtsTokenCount")),
+        "cached_tokens": _int(usage.get("cachedContentTokenCount")),
+        "model_version": response.get("modelVersion"),
+        "response_id": response.get("responseId"),
+    }
+    feedback = response.get("promptFeedback") or {}
+    candidates = response.get("candidates") or []
+    if not candidates:
+        if feedback.get("blockReason"):
+            return _failed(key, "blocked", f"prompt blocked: {feedback['blockReason']}",
+                           **common)
+        return _failed(key, "no_candidates", "the response has no candidates", **common)
+    cand = candidates[0]
+    finish = cand.get("finishReason")
+    parts = ((cand.get("content") or {}).get("parts")) or []
+    text = "".join(p.get("text", "") for p in parts if not p.get("thought"))
+    if finish == "MAX_TOKENS":
+        return _failed(key, "max_tokens", "the answer was cut at maxOutputTokens",
+                       finish_reason=finish, **common)
+    if finish not in (None, "STOP", "FINISH_REASON_UNSPECIFIED"):
+        return _failed(key, f"finish_{str(finish).lower()}", f"finishReason {finish}",
+                       finish_reason=finish, **common)
+    if not text.strip():
+        return _failed(key, "no_text", "the answer has no text", finish_reason=finish, **common)
+    try:
+        answer = json.loads(unwrap_fence(text))
+    except json.JSONDecodeError as exc:
+        return _failed(key, "invalid_json", f"{exc.msg} at char {exc.pos}: {text[:120]!r}",
+                       finish_reason=finish, **common)
+    if not isinstance(answer, dict):
+        return _failed(key, "schema_violation", f"expected a JSON object, got {text[:80]!r}",
+                       finish_reason=finish, **common)
+    problems = validate(answer)
+    if problems:
+        return _failed(key, "schema_violation", "; ".join(problems), finish_reason=finish,
+                       **common)
+    return RowResult(key=key, status="ok", answer=answer, finish_reason=finish, **common)
+
+
+def parse_output_line(line: bytes | str, lineno: int, source: str) -> dict[str, Any] | None:
+    """JSON of one output line, or None for a line that is not JSON (reported by the caller)."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return obj if isinstance(obj, dict) else None

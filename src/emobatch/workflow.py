@@ -1,0 +1,246 @@
+"""The adapter between Snakemake rules and emobatch's stages.
+
+Each ``workflow/scripts/<rule>.py`` is two lines that call :func:`run` with the rule's
+``snakemake`` object. Here the rule's log is set up, the validated config is typed, the stage
+function is called with plain paths, and an ``EmobatchError`` becomes a readable message and an
+exit code (75 for "job still running" in non-blocking mode) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from emobatch import atomic, logs
+from emobatch.config import Settings
+from emobatch.errors import ConfigError, EmobatchError, JobStillRunning
+
+log = logging.getLogger("emobatch.workflow")
+EXIT_STILL_RUNNING = 75
+
+
+def _paths(named: Any) -> list[Path]:
+    return [Path(p) for p in named]
+
+
+def check_analysis(settings: Settings, analysis: str) -> None:
+    from emobatch.codebook import analysis_id_for
+
+    current = analysis_id_for(settings)
+    if analysis != current:
+        raise ConfigError(
+            f"this job belongs to analysis {analysis}, but the current configuration defines "
+            f"analysis {current} (codebook, model or generation settings changed).",
+            hint="ask for the target again (results/<mode>.parquet); old results stay under "
+            f"results/<mode>/{analysis}/",
+        )
+
+
+# -- stage adapters ------------------------------------------------------------------------
+def filter_select(settings: Settings, sm: Any) -> None:
+    from emobatch.stages.filter import run_filter
+
+    check_analysis(settings, sm.wildcards.analysis)
+    run_filter(settings, sm.wildcards.mode, analysis=sm.wildcards.analysis,
+               out_selected=Path(sm.output.selected), out_report=Path(sm.output.report),
+               out_dropped=Path(sm.output.dropped))
+
+
+def requests_build(settings: Settings, sm: Any) -> None:
+    from emobatch.codebook import load_codebook
+    from emobatch.stages.requests import write_chunks
+
+    check_analysis(settings, sm.wildcards.analysis)
+    write_chunks(settings, selected=Path(sm.input.selected), out_dir=Path(sm.output[0]),
+                 codebook=load_codebook(settings.codebook))
+
+
+def requests_estimate(settings: Settings, sm: Any) -> None:
+    from emobatch.estimate import api_token_ratio, check_budget, estimate_run
+
+    check_analysis(settings, sm.wildcards.analysis)
+    chunks = sorted(Path(sm.input.chunks).glob("chunk-*.jsonl"))
+    ratio = 1.0
+    if settings.backend == "gemini" and chunks:
+        from emobatch.backends import open_backend
+        from emobatch.estimate import _scan_chunk
+
+        backend = open_backend(settings)
+        try:
+            measured = api_token_ratio(backend._client, settings.batch.model_name,
+                                       _scan_chunk(chunks[0])[2])
+        finally:
+            backend.close()
+        ratio = measured or 1.0
+    estimate = estimate_run(chunks, model=settings.batch.model_name, pricing=settings.pricing,
+                            thinking_budget=settings.generation.thinking_budget,
+                            mode=sm.wildcards.mode, analysis=sm.wildcards.analysis,
+                            token_ratio=ratio)
+    usd, inter = estimate["usd_batch"], estimate["usd_interactive"]
+    log.info("estimate for %s: %d requests in %d chunk(s), %s input + ~%s output tokens; "
+             "$%s at batch prices (interactive: $%s)", sm.wildcards.mode, estimate["requests"],
+             estimate["chunks"], f"{estimate['input_tokens']:,}",
+             f"{estimate['output_tokens']:,}", usd, inter)
+    check_budget(estimate, settings.budget_usd)
+    atomic.write_json(Path(sm.output.estimate), estimate)
+
+
+def batch_submitted(settings: Settings, sm: Any) -> None:
+    sentinels = [atomic.read_json(p) for p in sm.input.sentinels]
+    atomic.write_json(Path(sm.output[0]), {
+        "format": "emobatch.submitted/1",
+        "mode": sm.wildcards.mode,
+        "jobs": [{k: s[k] for k in ("job_name", "display_name", "chunk_file", "request_count",
+                                    "submitted_at", "how")} for s in sentinels],
+        "requests": sum(int(s["request_count"]) for s in sentinels),
+        "next_step": f"snakemake --cores 2 results/{sm.wildcards.mode}.parquet "
+                     "(resumes polling; nothing is submitted again)",
+    })
+    log.info("%d job(s) submitted for %s; %s", len(sentinels), sm.wildcards.mode,
+             "run the .parquet target later to collect the results")
+
+
+def _ledger(settings: Settings) -> Any:
+    from emobatch.ledger import Ledger
+
+    return Ledger(settings.ledger_path)
+
+
+def _limits(settings: Settings) -> Any:
+    from emobatch.stages.submit import SubmitLimits
+
+    b = settings.batch
+    return SubmitLimits(max_wait_hours=b.max_wait_hours,
+                        max_concurrent_jobs=b.max_concurrent_jobs,
+                        max_enqueued_tokens=b.max_enqueued_tokens)
+
+
+def _poll_settings(settings: Settings) -> Any:
+    from emobatch.stages.poll import PollSettings
+
+    b = settings.batch
+    return PollSettings(interval_seconds=b.poll_interval_seconds,
+                        max_wait_hours=b.max_wait_hours, blocking=b.blocking,
+                        job_resubmits=b.job_resubmits)
+
+
+def batch_submit(settings: Settings, sm: Any) -> None:
+    from emobatch.backends import open_backend
+    from emobatch.stages.submit import submit_chunk, write_sentinel
+
+    check_analysis(settings, sm.wildcards.analysis)
+    backend = open_backend(settings)
+    try:
+        sentinel = submit_chunk(backend, _ledger(settings), Path(sm.input.chunk),
+                                model=settings.batch.model_name,
+                                analysis=sm.wildcards.analysis, mode=sm.wildcards.mode,
+                                limits=_limits(settings))
+    finally:
+        backend.close()
+    write_sentinel(Path(sm.output.sentinel), sentinel)
+
+
+def batch_poll(settings: Settings, sm: Any) -> None:
+    from emobatch.backends import open_backend
+    from emobatch.progress import Progress
+    from emobatch.stages.poll import poll_chunk, write_marker
+
+    sentinel = atomic.read_json(sm.input.sentinel)
+    chunk = Path(sentinel["chunk_file"])
+    backend = open_backend(settings)
+    try:
+        marker = poll_chunk(backend, _ledger(settings), sentinel, chunk,
+                            settings=_poll_settings(settings), limits=_limits(settings),
+                            progress=Progress(f"{sm.wildcards.mode}/{chunk.stem}"))
+    finally:
+        backend.close()
+    write_marker(Path(sm.output.marker), marker)
+
+
+def batch_download(settings: Settings, sm: Any) -> None:
+    from emobatch.backends import open_backend
+    from emobatch.stages.download import download_output
+
+    marker = atomic.read_json(sm.input.marker)
+    backend = open_backend(settings)
+    try:
+        download_output(backend, marker, Path(sm.output.raw))
+    finally:
+        backend.close()
+
+
+def batch_recover(settings: Settings, sm: Any) -> None:
+    from emobatch.backends import open_backend
+    from emobatch.codebook import load_codebook, validate_answer
+    from emobatch.stages.recover import recover_chunk
+
+    codebook = load_codebook(settings.codebook)
+    marker = atomic.read_json(sm.input.marker)
+    backend = open_backend(settings)
+    try:
+        recover_chunk(backend, _ledger(settings), chunk=Path(marker["chunk_file"]),
+                      raw=Path(sm.input.raw), marker=marker,
+                      retries_dir=Path(sm.params.retries_dir), out_manifest=Path(sm.output[0]),
+                      validate=lambda a: validate_answer(codebook, a),
+                      retry_rounds=settings.batch.retry_rounds,
+                      poll_settings=_poll_settings(settings), limits=_limits(settings))
+    finally:
+        backend.close()
+
+
+def results_parse(settings: Settings, sm: Any) -> None:
+    from emobatch.codebook import load_codebook, validate_answer
+    from emobatch.costs import prices, row_cost
+    from emobatch.stages.parse import parse_chunk
+
+    codebook = load_codebook(settings.codebook)
+    manifest = atomic.read_json(sm.input.recovered)
+    table = prices(settings.pricing, settings.batch.model_name, "batch")
+    parse_chunk(chunk=Path(manifest["chunk_file"]), recovered=Path(sm.input.recovered),
+                out=Path(sm.output.parsed), validate=lambda a: validate_answer(codebook, a),
+                emotions=codebook.emotions,
+                row_cost=(lambda p, c, o, t: row_cost(table, p, c, o, t)) if table else None)
+
+
+def results_merge(settings: Settings, sm: Any) -> None:
+    from emobatch.codebook import load_codebook
+    from emobatch.stages.merge import merge_mode
+    from emobatch.summary import write_summary
+
+    codebook = load_codebook(settings.codebook)
+    analysis = Path(sm.input.selected).parts[-3]
+    check_analysis(settings, analysis)
+    counts = merge_mode(mode=sm.wildcards.mode, selected=Path(sm.input.selected),
+                        parsed=_paths(sm.input.parsed), history_dir=settings.history_dir,
+                        analysis=analysis, codebook_version=codebook.version,
+                        model=settings.batch.model_name, out_parquet=Path(sm.output.parquet),
+                        out_csv=Path(sm.output.csv))
+    write_summary(settings, counts, dataset=Path(sm.output.parquet),
+                  out=Path(sm.output.summary))
+
+
+STAGES: dict[str, Callable[[Settings, Any], None]] = {
+    f.__name__: f
+    for f in (filter_select, requests_build, requests_estimate, batch_submit, batch_submitted, batch_poll, batch_download,
+              batch_recover, results_parse, results_merge)
+}
+
+
+def run(sm: Any) -> None:
+    """Entry point of every workflow script: ``run(snakemake)``."""
+    rule = sm.rule
+    logs.setup(sm.log[0] if len(sm.log) else None)
+    log.info("rule %s started (wildcards: %s)", rule, dict(sm.wildcards.items()))
+    try:
+        settings = Settings.from_dict(sm.config)
+        STAGES[rule](settings, sm)
+    except JobStillRunning as exc:
+        log.warning("%s", exc)
+        sys.exit(EXIT_STILL_RUNNING)
+    except EmobatchError as exc:
+        log.error("%s failed: %s", rule, exc)
+        sys.exit(1)
+    log.info("rule %s finished", rule)

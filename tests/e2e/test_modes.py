@@ -1,0 +1,87 @@
+"""Every mode end to end through Snakemake on the local backend (the real SDK + emulator)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import Project, write_posts
+
+EMOTIONS = ["joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation"]
+LABELS = {*EMOTIONS, "neutral"}
+
+
+def _check_dataset(project: Project, mode: str, n: int) -> pd.DataFrame:
+    df = pd.read_parquet(project.path("results", f"{mode}.parquet"))
+    assert len(df) == n
+    assert df["post_id"].is_unique
+    assert set(df["status"]) == {"ok"}
+    assert set(df["primary_emotion"]) <= LABELS
+    assert set(df["sentiment"]) <= {"positive", "negative", "neutral"}
+    for e in EMOTIONS:
+        assert df[f"intensity_{e}"].between(0, 1).all()
+    assert df["sentiment_score"].between(-1, 1).all()
+    assert df["model_version"].str.startswith("emobatch-lexicon-").all()
+    assert df["batch_job"].str.startswith("batches/").all()
+    assert {"likes", "platform", "analysis_key", "analysis_id", "codebook_version"} <= set(df)
+    csv = project.path("results", f"{mode}.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    assert len(pd.read_csv(project.path("results", f"{mode}.csv"), encoding="utf-8-sig")) == n
+    return df
+
+
+@pytest.mark.slow
+def test_code_check_and_pilot_and_rerun_is_free(project: Project) -> None:
+    project.snakemake("results/code_check.parquet")
+    _check_dataset(project, "code_check", 1)
+    project.snakemake("results/pilot.parquet")
+    pilot = _check_dataset(project, "pilot", 5)
+    jobs = project.emulator_jobs()
+    assert len(jobs) == 2  # one chunk each
+    # the same command again: nothing to do, no API call
+    again = project.snakemake("results/pilot.parquet")
+    assert "Nothing to be done" in again.stdout + again.stderr
+    assert len(project.emulator_jobs()) == 2
+    # forced re-run of everything: the ledger stops a second submission
+    project.snakemake("results/pilot.parquet", "-F")
+    assert len(project.emulator_jobs()) == 2
+    assert len(project.ledger_events("submitted")) == 2
+    forced = pd.read_parquet(project.path("results", "pilot.parquet"))
+    assert sorted(forced["post_id"]) == sorted(pilot["post_id"])
+    log = project.path("logs", "analysis.log").read_text("utf-8")
+    assert "BATCH submit" in log and "BATCH merge" in log and "(ledger); no API call" in log
+
+
+@pytest.mark.slow
+def test_sampling_then_full_submits_only_new_posts(project: Project) -> None:
+    write_posts(project.path("data", "raw", "posts.csv"), 120)
+    cfg = ["--config", "sampling={\"min_size\": 1}", "batch={\"max_batch_size\": 40}"]
+    project.snakemake("results/sampling.parquet", *cfg)
+    # Cochran for N=120 at 95 % / 5 %: 92
+    sampled = _check_dataset(project, "sampling", 92)
+    report = json.loads(next(project.path("results", "sampling").glob("a*/filter/report.json"))
+                        .read_text("utf-8"))
+    assert report["selected"] == 92
+    assert len(project.emulator_jobs()) == 3  # 92 requests in chunks of <= 40
+    project.snakemake("results/full.parquet", *cfg)
+    full = _check_dataset(project, "full", 120)
+    assert (full["result_source"] == "history").sum() == 92
+    reused = full[full["result_source"] == "history"].set_index("post_id")
+    assert set(reused.index) == set(sampled["post_id"])
+    assert len(project.emulator_jobs()) == 4  # only the 28 new posts were submitted
+
+
+@pytest.mark.slow
+def test_changing_the_model_starts_a_new_analysis(project: Project) -> None:
+    project.snakemake("results/pilot.parquet")
+    first = pd.read_parquet(project.path("results", "pilot.parquet"))
+    project.snakemake("results/pilot.parquet", "--config",
+                      "batch={\"model_name\": \"gemini-2.5-flash-lite\"}")
+    second = pd.read_parquet(project.path("results", "pilot.parquet"))
+    assert first["analysis_id"].iloc[0] != second["analysis_id"].iloc[0]
+    assert set(second["model"]) == {"gemini-2.5-flash-lite"}
+    assert set(second["result_source"]) == {"this_run"}
+    assert len(project.emulator_jobs()) == 2
+    assert len(list(project.path("results", "pilot").glob("a*"))) == 2

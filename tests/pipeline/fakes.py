@@ -1,0 +1,97 @@
+"""A recording batch provider for unit tests of the submit/poll logic.
+
+It implements emobatch's own ``BatchBackend`` seam (not the SDK): each call is recorded, and
+failures can be queued per operation, in the style of simonw/llm's queued-response test model.
+End-to-end tests use the real SDK against the emulator instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from google.genai import errors as genai_errors
+
+from emobatch.backends.base import JobStatus, RemoteListingIncomplete
+
+
+def api_error(code: int, status: str = "") -> genai_errors.APIError:
+    body = {"error": {"code": code, "message": f"injected {code}", "status": status}}
+    cls = genai_errors.ClientError if code < 500 else genai_errors.ServerError
+    return cls(code, body)
+
+
+@dataclass
+class FakeBackend:
+    name: str = "fake"
+    api_key_fingerprint: str = "sha256:fake0001"
+    jobs: dict[str, JobStatus] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    # operation -> list of exceptions to raise on successive calls (None = succeed)
+    failures: dict[str, list[BaseException | None]] = field(default_factory=dict)
+    lose_create_response: int = 0  # create the job, then raise (response lost) this many times
+    state_sequence: list[str] = field(default_factory=lambda: ["SUCCEEDED"])
+    list_fails_on_page: int | None = None
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _gets: dict[str, int] = field(default_factory=dict)
+
+    def _maybe_fail(self, op: str) -> None:
+        queue = self.failures.get(op)
+        if queue:
+            exc = queue.pop(0)
+            if exc is not None:
+                raise exc
+
+    def upload(self, path: Path, display_name: str) -> str:
+        self.calls.append(f"upload:{display_name}")
+        self._maybe_fail("upload")
+        return f"files/up{next(self._ids)}"
+
+    def create(self, model: str, file_name: str, display_name: str) -> JobStatus:
+        self.calls.append(f"create:{display_name}")
+        self._maybe_fail("create")
+        job = JobStatus(name=f"batches/job{next(self._ids)}", display_name=display_name,
+                        state="PENDING", model=model, request_count=2,
+                        create_time=f"2026-01-01T00:00:{len(self.jobs):02d}Z")
+        self.jobs[job.name] = job
+        if self.lose_create_response:
+            self.lose_create_response -= 1
+            raise ConnectionError("connection dropped after the job was created")
+        return job
+
+    def created(self) -> list[str]:
+        return [c for c in self.calls if c.startswith("create:")]
+
+    def get(self, job_name: str) -> JobStatus:
+        self.calls.append(f"get:{job_name}")
+        self._maybe_fail("get")
+        n = self._gets.get(job_name, 0)
+        self._gets[job_name] = n + 1
+        state = self.state_sequence[min(n, len(self.state_sequence) - 1)]
+        job = self.jobs[job_name]
+        done = state in {"SUCCEEDED", "FAILED", "EXPIRED", "CANCELLED"}
+        return JobStatus(name=job.name, display_name=job.display_name, state=state,
+                         model=job.model, request_count=2,
+                         succeeded=2 if state == "SUCCEEDED" else 0,
+                         pending=0 if done else 2,
+                         output_file=f"files/batch-{job.name[8:]}" if state == "SUCCEEDED"
+                         else None, create_time=job.create_time)
+
+    def iter_jobs(self, page_size: int = 100) -> Iterator[JobStatus]:
+        self.calls.append("list")
+        for i, job in enumerate(list(self.jobs.values())):
+            if self.list_fails_on_page is not None and i >= self.list_fails_on_page:
+                raise RemoteListingIncomplete("page 2 failed")
+            yield job
+
+    def download(self, file_name: str, dest: Path) -> None:
+        self.calls.append(f"download:{file_name}")
+        dest.write_bytes(b"")
+
+    def cancel(self, job_name: str) -> None:
+        self.calls.append(f"cancel:{job_name}")
+
+    def close(self) -> None:
+        self.calls.append("close")

@@ -1,0 +1,43 @@
+# Shared set-up: config validation, the analysis id, the key check, chunk discovery.
+from emobatch.backends.factory import require_api_key
+from emobatch.codebook import analysis_id_for
+from emobatch.config import Settings, validate_config
+from emobatch.errors import EmobatchError
+
+try:
+    validate_config(config)
+    SETTINGS = Settings.from_dict(config)
+    require_api_key(SETTINGS)
+    ANALYSIS = analysis_id_for(SETTINGS)
+except EmobatchError as exc:
+    raise WorkflowError(str(exc)) from None
+
+RUN = "results/{mode}/{analysis}"
+
+
+wildcard_constraints:
+    mode="code_check|pilot|sampling|full",
+    analysis="a[0-9a-f]{11}",
+    chunk="chunk-[0-9]+",
+
+
+def chunk_ids(wildcards):
+    """Chunks written by the requests checkpoint of this mode and analysis."""
+    out = checkpoints.requests_build.get(mode=wildcards.mode, analysis=ANALYSIS).output[
+        0
+    ]
+    return sorted(glob_wildcards(os.path.join(out, "{chunk}.jsonl")).chunk)
+
+
+def parsed_chunks(wildcards):
+    return expand(
+        f"results/{wildcards.mode}/{ANALYSIS}/parsed/{{chunk}}.parquet",
+        chunk=chunk_ids(wildcards),
+    )
+
+
+def submitted_chunks(wildcards):
+    return expand(
+        f"results/{wildcards.mode}/{ANALYSIS}/submitted/{{chunk}}.json",
+        chunk=chunk_ids(wildcards),
+    )

@@ -176,11 +176,44 @@ class Settings:
             ) from exc
 
 
+def _coerce(value: Any, schema: dict[str, Any]) -> Any:
+    """Turn command-line strings ("1", "0.5", "true", "null") into the type the schema wants.
+
+    ``snakemake --config 'batch={"max_batch_size": 40}'`` hands nested values over as strings;
+    without this, every numeric override would be rejected.
+    """
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        return {k: _coerce(v, props.get(k) or {}) for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+    wanted = schema.get("type")
+    types_ = set(wanted) if isinstance(wanted, list) else {wanted}
+    text = value.strip()
+    if "null" in types_ and text.lower() in {"null", "none", "~", ""}:
+        return None
+    if "boolean" in types_ and text.lower() in {"true", "false"}:
+        return text.lower() == "true"
+    if "integer" in types_:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    if "number" in types_:
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    return value
+
+
 def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
     """Validate ``cfg`` in place against the JSON schema, filling defaults; raise ConfigError."""
     from snakemake.exceptions import WorkflowError
     from snakemake.utils import validate
 
+    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cfg.update(_coerce(dict(cfg), schema))
     try:
         validate(cfg, str(SCHEMA_PATH), set_default=True)
     except WorkflowError as exc:

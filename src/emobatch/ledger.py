@@ -7,14 +7,18 @@ every submission is recorded here, keyed by the sha256 of the chunk's bytes, und
 1. ``intent``     written (and fsynced) BEFORE the paid call;
 2. ``submitted``  written after the provider confirmed the job (or reconciliation found it);
 3. ``final``      written by the poller when the job reached a terminal state;
-4. ``cost``       estimate at submit, actual after parse (see ``emobatch.costs``).
+4. ``cost``       estimate at submit, actual after parse (see ``emobatch.costs``);
+5. ``forgotten``  written by ``emobatch ledger forget`` when the operator is certain no
+                  job exists for an interrupted intent (or the attempt's job was cancelled):
+                  the attempt's earlier records no longer count, so the chunk can be
+                  submitted again.
 
 A chunk with a ``submitted`` record is never submitted again. An ``intent`` without a
 ``submitted`` record (a crash between the two) is reconciled with the provider by display name
 across every page of ``batches.list``. The file lives outside Snakemake's outputs; never delete it.
 
 Format version 1: one JSON object per line, fields ``v`` (=1), ``event``, ``at`` (UTC ISO 8601),
-``chunk_sha256``, ``attempt`` (0 for the first job of a chunk, n for the n-th resubmission after
+``chunk_sha256``, ``analysis_id`` (together: the work), ``attempt`` (0 for the first job of a chunk, n for the n-th resubmission after
 FAILED/EXPIRED), plus event-specific fields (``display_name``, ``job_name``, ``model``,
 ``key_fp`` = a fingerprint of the API key, never the key).
 """
@@ -96,11 +100,15 @@ class Ledger:
                 if isinstance(record, dict):
                     yield record
 
-    def attempts(self, chunk_sha256: str) -> dict[int, AttemptState]:
-        """State of every attempt of one chunk."""
+    def attempts(self, chunk_sha256: str, analysis: str) -> dict[int, AttemptState]:
+        """State of every attempt of one chunk under one analysis.
+
+        The same bytes under another analysis (another model) are other work: the request
+        lines do not name the model, so the chunk hash alone cannot tell them apart.
+        """
         out: dict[int, AttemptState] = {}
         for rec in self.records():
-            if rec.get("chunk_sha256") != chunk_sha256:
+            if rec.get("chunk_sha256") != chunk_sha256 or rec.get("analysis_id") != analysis:
                 continue
             state = out.setdefault(int(rec.get("attempt", 0)), AttemptState())
             kind = rec.get("event")
@@ -112,10 +120,12 @@ class Ledger:
                 state.final = rec
             elif kind == "cost":
                 state.costs.append(rec)
+            elif kind == "forgotten":  # the operator cleared this attempt: start afresh
+                out[int(rec.get("attempt", 0))] = AttemptState()
         return out
 
-    def attempt(self, chunk_sha256: str, attempt: int) -> AttemptState:
-        return self.attempts(chunk_sha256).get(attempt, AttemptState())
+    def attempt(self, chunk_sha256: str, analysis: str, attempt: int) -> AttemptState:
+        return self.attempts(chunk_sha256, analysis).get(attempt, AttemptState())
 
     def active_jobs(self) -> list[dict[str, Any]]:
         """``submitted`` records whose job has no ``final`` record yet (still enqueued)."""

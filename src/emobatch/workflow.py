@@ -205,6 +205,19 @@ def results_parse(settings: Settings, sm: Any) -> None:
                 row_cost=(lambda p, c, o, t: row_cost(table, p, c, o, t)) if table else None)
 
 
+def results_collect(settings: Settings, sm: Any) -> None:
+    import pyarrow.parquet as pq
+
+    parsed = _paths(sm.input.parsed)
+    atomic.write_json(Path(sm.output[0]), {
+        "format": "emobatch.collected/1",
+        "mode": sm.wildcards.mode,
+        "analysis_id": sm.wildcards.analysis,
+        "parsed": [str(p) for p in parsed],
+        "rows": sum(pq.ParquetFile(p).metadata.num_rows for p in parsed),
+    })
+
+
 def results_merge(settings: Settings, sm: Any) -> None:
     from emobatch.codebook import load_codebook
     from emobatch.stages.merge import merge_mode
@@ -214,7 +227,8 @@ def results_merge(settings: Settings, sm: Any) -> None:
     analysis = Path(sm.input.selected).parts[-3]
     check_analysis(settings, analysis)
     counts = merge_mode(mode=sm.wildcards.mode, selected=Path(sm.input.selected),
-                        parsed=_paths(sm.input.parsed), history_dir=settings.history_dir,
+                        parsed=[Path(p) for p in atomic.read_json(sm.input.collected)["parsed"]],
+                        history_dir=settings.history_dir,
                         analysis=analysis, codebook_version=codebook.version,
                         model=settings.batch.model_name, out_parquet=Path(sm.output.parquet),
                         out_csv=Path(sm.output.csv))
@@ -225,7 +239,7 @@ def results_merge(settings: Settings, sm: Any) -> None:
 STAGES: dict[str, Callable[[Settings, Any], None]] = {
     f.__name__: f
     for f in (filter_select, requests_build, requests_estimate, batch_submit, batch_submitted, batch_poll, batch_download,
-              batch_recover, results_parse, results_merge)
+              batch_recover, results_parse, results_collect, results_merge)
 }
 
 

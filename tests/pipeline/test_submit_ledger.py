@@ -97,7 +97,7 @@ def test_crash_between_create_and_confirmation_adopts_the_job(tmp_path, chunk):
 def test_intent_without_job_is_created_only_after_a_complete_listing(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
     sha = file_sha256(chunk)
-    ledger.append("intent", chunk_sha256=sha, attempt=0, display_name=display_name(sha, ANALYSIS),
+    ledger.append("intent", chunk_sha256=sha, analysis_id=ANALYSIS, attempt=0, display_name=display_name(sha, ANALYSIS),
                   key_fp=backend.api_key_fingerprint)
     sentinel = _submit(backend, ledger, chunk)
     assert backend.calls.index("list") < backend.calls.index(f"create:{sentinel['display_name']}")
@@ -110,7 +110,7 @@ def test_partial_listing_proves_nothing(tmp_path, chunk):
     backend.jobs["batches/other"] = backend.create("m", "files/x", "someone-else")
     backend.calls.clear()
     sha = file_sha256(chunk)
-    ledger.append("intent", chunk_sha256=sha, attempt=0, display_name=display_name(sha, ANALYSIS),
+    ledger.append("intent", chunk_sha256=sha, analysis_id=ANALYSIS, attempt=0, display_name=display_name(sha, ANALYSIS),
                   key_fp=backend.api_key_fingerprint)
     with pytest.raises(SubmissionError, match="partial listing proves nothing"):
         _submit(backend, ledger, chunk)
@@ -120,7 +120,7 @@ def test_partial_listing_proves_nothing(tmp_path, chunk):
 def test_intent_under_another_api_key_is_never_resubmitted_silently(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
     sha = file_sha256(chunk)
-    ledger.append("intent", chunk_sha256=sha, attempt=0, display_name=display_name(sha, ANALYSIS),
+    ledger.append("intent", chunk_sha256=sha, analysis_id=ANALYSIS, attempt=0, display_name=display_name(sha, ANALYSIS),
                   key_fp="sha256:otherkey0000")
     with pytest.raises(SubmissionError, match="sha256:otherkey0000"):
         _submit(backend, ledger, chunk)
@@ -168,6 +168,16 @@ def test_waits_for_enqueued_token_capacity(tmp_path, chunk):
             limits=SubmitLimits(max_enqueued_tokens=3_000_000))
     assert len(clock.sleeps) == 2  # waited twice, then the earlier job finished
     assert any(r["event"] == "final" and r["job_name"] == other.name for r in ledger.records())
+
+
+def test_same_bytes_under_another_analysis_is_other_work(tmp_path, chunk):
+    backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
+    first = _submit(backend, ledger, chunk)
+    other = submit_chunk(backend, ledger, chunk, model="gemini-2.5-flash-lite",
+                         analysis="a999999999aa", mode="pilot", clock=FakeClock())
+    assert len(backend.created()) == 2
+    assert other["job_name"] != first["job_name"]
+    assert other["model"] == "gemini-2.5-flash-lite"
 
 
 def test_torn_ledger_line_is_sealed_and_ignored(tmp_path, chunk):

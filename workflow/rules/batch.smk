@@ -73,11 +73,27 @@ rule batch_submitted:
     input:
         sentinels=submitted_chunks,
     output:
-        "results/{mode}.submitted.json",
+        f"{RUN}/submitted.json",
     log:
-        "logs/{mode}/batch_submitted.log",
+        "logs/{mode}/{analysis}/batch_submitted.log",
     localrule: True
     conda:
         "../envs/emobatch.yaml"
     script:
         "../scripts/batch_submitted.py"
+
+
+# Submit only, without waiting (the R toolkit's submit_only = TRUE); the .parquet target later
+# resumes polling and submits nothing again.
+rule batch_submit_only:
+    input:
+        current(f"{RUN}/submitted.json"),
+    output:
+        "results/{mode}.submitted.json",
+    log:
+        "logs/{mode}/batch_submit_only.log",
+    localrule: True
+    conda:
+        "../envs/emobatch.yaml"
+    shell:
+        "cat {input} > {output} 2> {log}"

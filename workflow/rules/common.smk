@@ -23,21 +23,28 @@ wildcard_constraints:
 
 def chunk_ids(wildcards):
     """Chunks written by the requests checkpoint of this mode and analysis."""
-    out = checkpoints.requests_build.get(mode=wildcards.mode, analysis=ANALYSIS).output[
-        0
-    ]
+    out = checkpoints.requests_build.get(
+        mode=wildcards.mode, analysis=wildcards.analysis
+    ).output[0]
     return sorted(glob_wildcards(os.path.join(out, "{chunk}.jsonl")).chunk)
 
 
+# Input functions that wait on the checkpoint are only used by rules whose output path holds
+# the analysis id: a rule whose checkpoint-dependent input function belongs to an output that
+# already exists (results/<mode>.parquet) is not re-evaluated by Snakemake when a new analysis
+# (other model, codebook or settings) needs new chunks.
 def parsed_chunks(wildcards):
     return expand(
-        f"results/{wildcards.mode}/{ANALYSIS}/parsed/{{chunk}}.parquet",
-        chunk=chunk_ids(wildcards),
+        f"{RUN}/parsed/{{chunk}}.parquet", chunk=chunk_ids(wildcards), **wildcards
     )
 
 
 def submitted_chunks(wildcards):
     return expand(
-        f"results/{wildcards.mode}/{ANALYSIS}/submitted/{{chunk}}.json",
-        chunk=chunk_ids(wildcards),
+        f"{RUN}/submitted/{{chunk}}.json", chunk=chunk_ids(wildcards), **wildcards
     )
+
+
+def current(path):
+    """``path`` (with {mode}) of the analysis the current config defines."""
+    return lambda wc: path.format(mode=wc.mode, analysis=ANALYSIS)

@@ -14,10 +14,27 @@ rule results_parse:
         "../scripts/results_parse.py"
 
 
+# Collecting the chunks in a file whose path holds the analysis id lets Snakemake see that a
+# new analysis (other model, codebook or settings) needs a new merge: a rule whose input
+# function waits on a checkpoint is otherwise not re-evaluated once its output exists.
+rule results_collect:
+    input:
+        parsed=parsed_chunks,
+    output:
+        f"{RUN}/parsed.json",
+    log:
+        "logs/{mode}/{analysis}/results_collect.log",
+    localrule: True
+    conda:
+        "../envs/emobatch.yaml"
+    script:
+        "../scripts/results_collect.py"
+
+
 rule results_merge:
     input:
-        selected=lambda wc: f"results/{wc.mode}/{ANALYSIS}/filter/selected.parquet",
-        parsed=parsed_chunks,
+        selected=current(f"{RUN}/filter/selected.parquet"),
+        collected=current(f"{RUN}/parsed.json"),
     output:
         parquet="results/{mode}.parquet",
         csv="results/{mode}.csv",

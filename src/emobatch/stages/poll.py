@@ -134,9 +134,11 @@ def poll_chunk(
 
 
 def _record_final(ledger: Ledger, sentinel: dict[str, Any], status: JobStatus) -> None:
-    state = ledger.attempt(sentinel["chunk_sha256"], int(sentinel.get("attempt", 0)))
+    state = ledger.attempt(sentinel["chunk_sha256"], sentinel["analysis_id"],
+                           int(sentinel.get("attempt", 0)))
     if state.final is None:
         ledger.append("final", chunk_sha256=sentinel["chunk_sha256"],
+                      analysis_id=sentinel["analysis_id"],
                       attempt=int(sentinel.get("attempt", 0)), job_name=status.name,
                       state=status.state, request_count=status.request_count,
                       succeeded=status.succeeded, failed=status.failed)

@@ -116,7 +116,7 @@ def submit_chunk(
     sha = file_sha256(chunk)
     name = display_name(sha, analysis) + (f"-r{attempt}" if attempt else "")
     with ledger.chunk_lock(sha):
-        state = ledger.attempt(sha, attempt)
+        state = ledger.attempt(sha, analysis, attempt)
         if state.submitted:
             rec = state.submitted
             if rec.get("key_fp") != backend.api_key_fingerprint:
@@ -161,8 +161,8 @@ def submit_chunk(
         file_name = backend.upload(chunk, name)
         crashpoint("after_upload")
         batch_event("submit", "%s uploaded as %s (%d requests)", chunk.name, file_name, requests)
-        ledger.append("uploaded", chunk_sha256=sha, attempt=attempt, file_name=file_name,
-                      display_name=name)
+        ledger.append("uploaded", chunk_sha256=sha, analysis_id=analysis, attempt=attempt,
+                      file_name=file_name, display_name=name)
         job, how = _create(backend, model, file_name, name, chunk, limits, clock, before_create)
         crashpoint("after_create")
         return _confirm(ledger, base, job, file_name, how, chunk, backend, mode, analysis)
@@ -265,7 +265,8 @@ def _wait_for_capacity(backend: BatchBackend, ledger: Ledger, model: str, tokens
                 continue
             if status.done:
                 ledger.append("final", chunk_sha256=rec["chunk_sha256"], attempt=rec["attempt"],
-                              job_name=rec["job_name"], state=status.state)
+                              analysis_id=rec.get("analysis_id"), job_name=rec["job_name"],
+                              state=status.state)
             else:
                 still.append(rec)
         enqueued = sum(int(r.get("estimated_input_tokens") or 0) for r in still

@@ -6,9 +6,21 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _default_mode() -> int:
+    """0o666 minus the process umask: what ``open()`` would give (mkstemp gives 0o600)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0)
+        os.umask(mask)
+    return 0o666 & ~mask
 
 
 def fsync_dir(directory: Path) -> None:
@@ -29,13 +41,19 @@ def fsync_dir(directory: Path) -> None:
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; on success fsync it and rename it into place.
 
-    On any exception the temporary file is removed and ``target`` is left untouched.
+    On any exception the temporary file is removed and ``target`` is left untouched. Temporary
+    files of earlier writers that were killed (SIGKILL leaves no chance to clean up) are removed
+    first; each target has one writer at a time (Snakemake's lock, the ledger's lock).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed writer
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, _default_mode())
     try:
         yield tmp
         with open(tmp, "rb+") as fh:

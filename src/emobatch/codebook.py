@@ -1,0 +1,265 @@
+"""The codebook: instructions, labels and the answer schema, loaded from YAML and validated.
+
+The file format is documented at the top of ``config/codebook/emotion.yaml``. The codebook's
+``version`` is the first 12 hex digits of the sha256 of the file's bytes, so any edit makes a new
+analysis id (:func:`analysis_id_for`). ``system_instruction`` is rendered from the parsed file in
+a fixed order (same file, same text); ``response_schema`` is sent unchanged as Gemini's
+``generationConfig.responseSchema`` (the OpenAPI subset: ``OBJECT``, ``STRING``, ``NUMBER``...).
+:func:`validate_answer` checks a parsed model answer against that schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emobatch.config import Settings
+from emobatch.errors import CodebookError
+from emobatch.identity import analysis_id
+
+__all__ = ["Codebook", "analysis_id_for", "load_codebook", "render_system_instruction",
+           "validate_answer"]
+
+NEUTRAL = "neutral"
+VERSION_LEN = 12
+TOP_KEYS = ("name", "instructions", "labels", "intensity", "sentiment", "rationale",
+            "output_schema")
+ANSWER_FIELDS = ("primary_emotion", "intensities", "sentiment", "sentiment_score", "rationale")
+LABEL_KEYS = ("name", "korean", "definition", "cues")
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A loaded, validated codebook."""
+
+    path: Path
+    name: str
+    version: str
+    system_instruction: str
+    response_schema: dict[str, Any]
+    labels: tuple[str, ...]  # primary_emotion values, neutral included
+    emotions: tuple[str, ...]  # the intensity keys (labels without neutral)
+    sentiments: tuple[str, ...]
+
+
+def _fail(path: Path, what: str) -> CodebookError:
+    return CodebookError(
+        f"codebook {path}: {what}",
+        hint=f"fix {path} (its format is described at the top of config/codebook/emotion.yaml) "
+        "or point the `codebook` config key at a valid codebook",
+    )
+
+
+def _require(mapping: Any, key: str, where: str, path: Path, kind: type | tuple = object) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise _fail(path, f"key `{where}{key}` is missing")
+    value = mapping[key]
+    if not isinstance(value, kind) or (isinstance(value, str | list | dict) and not value):
+        raise _fail(path, f"key `{where}{key}` must be a non-empty {_kind_name(kind)}")
+    return value
+
+
+def _kind_name(kind: type | tuple) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "text", list: "list", dict: "mapping", int: "number", object: "value"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _check_labels(raw: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    labels = _require(raw, "labels", "", path, list)
+    seen: set[str] = set()
+    for i, label in enumerate(labels):
+        where = f"labels[{i}]."
+        for key in LABEL_KEYS:
+            _require(label, key, where, path, list if key == "cues" else str)
+        if label["name"] in seen:
+            raise _fail(path, f"label `{label['name']}` appears twice in `labels`")
+        seen.add(label["name"])
+    if NEUTRAL not in seen:
+        raise _fail(path, f"`labels` has no `{NEUTRAL}` label")
+    return labels
+
+
+def _enum_of(schema: dict[str, Any], field: str, path: Path) -> list[str]:
+    prop = schema["properties"][field]
+    enum = prop.get("enum") if isinstance(prop, dict) else None
+    if not isinstance(enum, list) or not enum or prop.get("type") != "STRING":
+        raise _fail(path, f"`output_schema.properties.{field}` must be a STRING with an `enum`")
+    return enum
+
+
+def _check_object(schema: Any, where: str, fields: list[str] | tuple[str, ...], path: Path) -> None:
+    if not isinstance(schema, dict) or schema.get("type") != "OBJECT":
+        raise _fail(path, f"`{where}` must have `type: OBJECT`")
+    props = schema.get("properties")
+    if not isinstance(props, dict):
+        raise _fail(path, f"`{where}.properties` is missing")
+    missing = [f for f in fields if f not in props]
+    if missing:
+        raise _fail(path, f"`{where}.properties` lacks {', '.join(missing)}")
+    not_required = [f for f in fields if f not in (schema.get("required") or [])]
+    if not_required:
+        raise _fail(path, f"`{where}.required` must list {', '.join(not_required)}")
+
+
+def _check_schema(raw: dict[str, Any], labels: list[str], sentiments: list[str], path: Path):
+    schema = _require(raw, "output_schema", "", path, dict)
+    _check_object(schema, "output_schema", ANSWER_FIELDS, path)
+    enum = _enum_of(schema, "primary_emotion", path)
+    if sorted(enum) != sorted(labels):
+        raise _fail(
+            path,
+            "`labels` names do not match `output_schema.properties.primary_emotion.enum` "
+            f"(labels: {', '.join(labels)}; enum: {', '.join(map(str, enum))})",
+        )
+    if sorted(_enum_of(schema, "sentiment", path)) != sorted(sentiments):
+        raise _fail(path, "`sentiment.labels` do not match `output_schema...sentiment.enum`")
+    emotions = [lab for lab in labels if lab != NEUTRAL]
+    _check_object(schema["properties"]["intensities"], "output_schema.properties.intensities",
+                  emotions, path)
+    extra = set(schema["properties"]["intensities"]["properties"]) - set(emotions)
+    if extra:
+        raise _fail(path, f"`output_schema...intensities` has unknown emotions {sorted(extra)}")
+    for field, kind in (("sentiment_score", "NUMBER"), ("rationale", "STRING")):
+        prop = schema["properties"][field]
+        if not isinstance(prop, dict) or prop.get("type") != kind:
+            raise _fail(path, f"`output_schema.properties.{field}` must have `type: {kind}`")
+    return schema
+
+
+def render_system_instruction(raw: dict[str, Any]) -> str:
+    """The system instruction text of a parsed codebook (deterministic)."""
+    lines = [raw["instructions"].strip(), "", "LABELS (primary_emotion):"]
+    for label in raw["labels"]:
+        cues = ", ".join(str(c) for c in label["cues"])
+        lines.append(
+            f"- {label['name']} ({label['korean']}): {' '.join(label['definition'].split())}"
+            f" Cues: {cues}."
+        )
+    sentiment, rationale = raw["sentiment"], raw["rationale"]
+    emotions = [lab["name"] for lab in raw["labels"] if lab["name"] != NEUTRAL]
+    lines += [
+        "", "INTENSITIES:", raw["intensity"].strip(),
+        "", "SENTIMENT:", sentiment["rules"].strip(),
+        "", f"RATIONALE (at most {rationale['max_words']} words):", rationale["guidance"].strip(),
+        "", "Answer with one JSON object with the fields " + ", ".join(ANSWER_FIELDS)
+        + "; intensities has a number for each of " + ", ".join(emotions) + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise CodebookError(
+            f"codebook {path} not found", hint="set the `codebook` config key to an existing file"
+        ) from exc
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise _fail(path, f"is not valid UTF-8 YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise _fail(path, "must be a YAML mapping with the keys " + ", ".join(TOP_KEYS))
+    return data, raw
+
+
+def load_codebook(path: Path | str) -> Codebook:
+    """Read and validate a codebook file; raise :class:`CodebookError` naming the bad key."""
+    path = Path(path)
+    data, raw = _read(path)
+    for key, kind in (("name", str), ("instructions", str), ("intensity", str)):
+        _require(raw, key, "", path, kind)
+    labels = [lab["name"] for lab in _check_labels(raw, path)]
+    sentiment = _require(raw, "sentiment", "", path, dict)
+    sentiments = _require(sentiment, "labels", "sentiment.", path, list)
+    _require(sentiment, "rules", "sentiment.", path, str)
+    rationale = _require(raw, "rationale", "", path, dict)
+    _require(rationale, "max_words", "rationale.", path, int)
+    _require(rationale, "guidance", "rationale.", path, str)
+    schema = _check_schema(raw, labels, sentiments, path)
+    return Codebook(
+        path=path,
+        name=raw["name"],
+        version=hashlib.sha256(data).hexdigest()[:VERSION_LEN],
+        system_instruction=render_system_instruction(raw),
+        response_schema=schema,
+        labels=tuple(labels),
+        emotions=tuple(lab for lab in labels if lab != NEUTRAL),
+        sentiments=tuple(sentiments),
+    )
+
+
+def analysis_id_for(settings: Settings) -> str:
+    """The analysis id of ``settings``: codebook version + model + generation settings."""
+    return analysis_id(
+        load_codebook(settings.codebook).version,
+        settings.batch.model_name,
+        settings.generation.as_dict(),
+    )
+
+
+# --- answers -------------------------------------------------------------------------------
+
+_TYPE_CHECKS = {
+    "STRING": lambda v: isinstance(v, str),
+    "NUMBER": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "INTEGER": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "BOOLEAN": lambda v: isinstance(v, bool),
+    "OBJECT": lambda v: isinstance(v, dict),
+    "ARRAY": lambda v: isinstance(v, list),
+}
+
+
+def _field(where: str, field: str) -> str:
+    return f"{where}.{field}" if where else field
+
+
+def _check_value(schema: dict[str, Any], value: Any, where: str, problems: list[str]) -> None:
+    where = where or "answer"
+    kind = str(schema.get("type", "")).upper()
+    check = _TYPE_CHECKS.get(kind)
+    if check is not None and not check(value):
+        problems.append(f"{where}: expected {kind}, got {type(value).__name__} {value!r:.60}")
+        return
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{where}: {value!r:.60} is not one of {', '.join(schema['enum'])}")
+    if kind in ("NUMBER", "INTEGER"):
+        _check_range(schema, value, where, problems)
+    elif kind == "OBJECT":
+        props = schema.get("properties", {})
+        prefix = "" if where == "answer" else where
+        for field in schema.get("required", []):
+            if field not in value:
+                problems.append(f"{_field(prefix, field)}: missing")
+        for field, sub in props.items():
+            if field in value:
+                _check_value(sub, value[field], _field(prefix, field), problems)
+    elif kind == "ARRAY" and "items" in schema:
+        for i, item in enumerate(value):
+            _check_value(schema["items"], item, f"{where}[{i}]", problems)
+
+
+def _check_range(schema: dict[str, Any], value: float, where: str, problems: list[str]) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(f"{where}: {value} is not a finite number")
+        return
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if (low is not None and value < low) or (high is not None and value > high):
+        problems.append(f"{where}: {value} is outside [{low}, {high}]")
+
+
+def validate_answer(codebook: Codebook, obj: Any) -> list[str]:
+    """Problems of a parsed answer against the codebook's schema (empty list = valid).
+
+    Each problem names the field (``intensities.joy: 1.4 is outside [0, 1]``; the answer as a
+    whole is called ``answer``). Fields the schema does not define are ignored.
+    """
+    problems: list[str] = []
+    _check_value(codebook.response_schema, obj, "", problems)
+    return problems

@@ -1,0 +1,215 @@
+"""The codebook: loading, versioning, validation, rendering, and answer checking."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from emobatch.codebook import analysis_id_for, load_codebook, validate_answer
+from emobatch.errors import CodebookError
+from emobatch.identity import analysis_id
+
+CODEBOOK = Path(__file__).resolve().parents[2] / "config" / "codebook" / "emotion.yaml"
+
+EMOTIONS = ("joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation")
+FIELDS = ["primary_emotion", "intensities", "sentiment", "sentiment_score", "rationale"]
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook(CODEBOOK)
+
+
+def _raw() -> dict[str, Any]:
+    return yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+
+
+def _write(tmp_path: Path, raw: dict[str, Any]) -> Path:
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def good_answer() -> dict[str, Any]:
+    return {
+        "primary_emotion": "joy",
+        "intensities": dict.fromkeys(EMOTIONS, 0.0) | {"joy": 0.8},
+        "sentiment": "positive",
+        "sentiment_score": 0.7,
+        "rationale": "ㅋㅋ와 '최고'가 기쁨을 나타냄",
+    }
+
+
+def test_bundled_codebook_labels_and_schema(codebook) -> None:
+    assert codebook.name == "plutchik-8-ko"
+    assert codebook.emotions == EMOTIONS
+    assert codebook.labels == (*EMOTIONS, "neutral")
+    assert codebook.sentiments == ("positive", "negative", "neutral")
+    schema = codebook.response_schema
+    assert schema["type"] == "OBJECT"
+    assert schema["required"] == FIELDS and schema["propertyOrdering"] == FIELDS
+    props = schema["properties"]
+    assert props["primary_emotion"] == {"type": "STRING", "enum": [*EMOTIONS, "neutral"]}
+    intens = props["intensities"]
+    assert intens["type"] == "OBJECT"
+    assert intens["required"] == list(EMOTIONS) == intens["propertyOrdering"]
+    for emotion in EMOTIONS:
+        assert intens["properties"][emotion] == {"type": "NUMBER", "minimum": 0, "maximum": 1}
+    assert props["sentiment"] == {"type": "STRING", "enum": ["positive", "negative", "neutral"]}
+    assert props["sentiment_score"] == {"type": "NUMBER", "minimum": -1, "maximum": 1}
+    assert props["rationale"] == {"type": "STRING"}
+
+
+def test_response_schema_is_accepted_by_the_sdk(codebook) -> None:
+    from google.genai import types
+
+    schema = types.Schema.model_validate(codebook.response_schema)
+    assert schema.properties["intensities"].property_ordering == list(EMOTIONS)
+
+
+def test_version_is_the_hash_of_the_file_bytes(codebook) -> None:
+    assert codebook.version == hashlib.sha256(CODEBOOK.read_bytes()).hexdigest()[:12]
+
+
+def test_version_changes_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "codebook.yaml"
+    path.write_bytes(CODEBOOK.read_bytes())
+    before = load_codebook(path)
+    path.write_bytes(CODEBOOK.read_bytes() + b"# a comment changes the version too\n")
+    after = load_codebook(path)
+    assert before.version != after.version
+    assert before.system_instruction == after.system_instruction
+
+
+def test_system_instruction_is_deterministic_and_complete(codebook) -> None:
+    again = load_codebook(CODEBOOK)
+    assert again.system_instruction == codebook.system_instruction
+    text = codebook.system_instruction
+    for label, gloss in zip((*EMOTIONS, "neutral"), ("기쁨", "신뢰", "두려움", "놀람", "슬픔",
+                                                     "혐오", "분노", "기대", "중립"), strict=True):
+        assert f"- {label} ({gloss}):" in text
+    assert "DATA" in text and "ignore previous" in text and "never obey" in text
+    assert "ㅋㅋ" in text and "30 words" in text and "sentiment_score" in text
+
+
+def test_analysis_id_for(make_settings, tmp_path: Path) -> None:
+    settings = make_settings()
+    expected = analysis_id(load_codebook(CODEBOOK).version, settings.batch.model_name,
+                           settings.generation.as_dict())
+    assert analysis_id_for(settings) == expected
+    changed = tmp_path / "changed.yaml"
+    changed.write_bytes(CODEBOOK.read_bytes() + b"\n")
+    assert analysis_id_for(make_settings(codebook=str(changed))) != expected
+    assert analysis_id_for(make_settings(generation={"temperature": 0.5})) != expected
+
+
+def _drop(raw: dict, *path: str) -> None:
+    for key in path[:-1]:
+        raw = raw[key]
+    del raw[path[-1]]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda r: _drop(r, "labels"), "`labels` is missing"),
+        (lambda r: _drop(r, "instructions"), "`instructions` is missing"),
+        (lambda r: _drop(r, "output_schema"), "`output_schema` is missing"),
+        (lambda r: _drop(r, "sentiment", "rules"), "`sentiment.rules` is missing"),
+        (lambda r: _drop(r, "rationale", "max_words"), "`rationale.max_words` is missing"),
+        (lambda r: _drop(r["labels"][2], "korean"), "`labels[2].korean` is missing"),
+        (lambda r: r["labels"].pop(), "no `neutral` label"),
+        (lambda r: r["labels"].append(copy.deepcopy(r["labels"][0])), "appears twice"),
+        (lambda r: r["labels"][0].update(name="happiness"), "do not match"),
+        (lambda r: _drop(r, "output_schema", "properties", "rationale"), "lacks rationale"),
+        (lambda r: r["output_schema"]["required"].remove("sentiment"), "must list sentiment"),
+        (lambda r: _drop(r["output_schema"]["properties"]["intensities"]["properties"], "fear"),
+         "intensities.properties` lacks fear"),
+        (lambda r: r["output_schema"]["properties"]["primary_emotion"].pop("enum"),
+         "primary_emotion` must be a STRING with an `enum`"),
+        (lambda r: r["sentiment"].update(labels=["good", "bad"]), "`sentiment.labels` do not"),
+        (lambda r: r["output_schema"].update(type="ARRAY"), "`output_schema` must have `type: "
+         "OBJECT`"),
+        (lambda r: r["output_schema"]["properties"]["sentiment_score"].update(type="STRING"),
+         "sentiment_score` must have `type: NUMBER`"),
+    ],
+)
+def test_invalid_codebooks_name_the_key(tmp_path: Path, mutate, message: str) -> None:
+    raw = _raw()
+    mutate(raw)
+    path = _write(tmp_path, raw)
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value) and "next step" in str(info.value)
+
+
+def test_missing_and_unparsable_codebooks(tmp_path: Path) -> None:
+    with pytest.raises(CodebookError, match="not found"):
+        load_codebook(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="not valid UTF-8 YAML"):
+        load_codebook(bad)
+    bad.write_text("- just a list\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="must be a YAML mapping"):
+        load_codebook(bad)
+
+
+def test_valid_answer_has_no_problems(codebook) -> None:
+    assert validate_answer(codebook, good_answer()) == []
+    neutral = good_answer() | {"primary_emotion": "neutral", "sentiment": "neutral",
+                               "sentiment_score": 0, "intensities": dict.fromkeys(EMOTIONS, 0)}
+    assert validate_answer(codebook, neutral) == []
+    assert validate_answer(codebook, good_answer() | {"extra": "ignored"}) == []
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    answer = good_answer()
+    target = answer
+    keys = path.split(".")
+    for key in keys[:-1]:
+        target = target[key]
+    if value is _MISSING:
+        del target[keys[-1]]
+    else:
+        target[keys[-1]] = value
+    return answer
+
+
+_MISSING = object()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        ("rationale", _MISSING, "rationale: missing"),
+        ("intensities.anger", _MISSING, "intensities.anger: missing"),
+        ("primary_emotion", "happy", "primary_emotion: 'happy' is not one of"),
+        ("sentiment", "mixed", "sentiment: 'mixed' is not one of"),
+        ("intensities.joy", 1.5, "intensities.joy: 1.5 is outside [0, 1]"),
+        ("intensities.fear", -0.1, "intensities.fear: -0.1 is outside [0, 1]"),
+        ("sentiment_score", -1.2, "sentiment_score: -1.2 is outside [-1, 1]"),
+        ("sentiment_score", float("nan"), "sentiment_score: nan is not a finite number"),
+        ("sentiment_score", "0.5", "sentiment_score: expected NUMBER, got str"),
+        ("intensities.joy", True, "intensities.joy: expected NUMBER, got bool"),
+        ("intensities", [0.1] * 8, "intensities: expected OBJECT, got list"),
+        ("rationale", 42, "rationale: expected STRING, got int"),
+        ("primary_emotion", None, "primary_emotion: expected STRING, got NoneType"),
+    ],
+)
+def test_validate_answer_catches_each_violation(codebook, path: str, value: Any,
+                                                problem: str) -> None:
+    problems = validate_answer(codebook, _with(path, value))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(problem)
+
+
+@pytest.mark.parametrize("answer", [None, [], "joy", 3])
+def test_validate_answer_rejects_non_objects(codebook, answer: Any) -> None:
+    assert validate_answer(codebook, answer)[0].startswith("answer: expected OBJECT")

@@ -1,8 +1,10 @@
 """Named crash points for the crash-matrix tests.
 
 ``EMOBATCH_CRASH_AT=<name>`` makes the process kill itself with SIGKILL (no cleanup, no
-``finally``, exactly like ``kill -9`` or a power cut) when it reaches that point. Unset, a
-crash point costs one dictionary lookup. Points: ``before_upload``, ``after_upload``,
+``finally``, exactly like ``kill -9`` or a power cut) when it reaches that point. With
+``EMOBATCH_CRASH_SCOPE=group`` the whole process group dies (the Snakemake controller and
+every running job, as ``kill -9`` of the pipeline would). Unset, a crash point costs one
+dictionary lookup. Points: ``before_upload``, ``after_upload``,
 ``after_create`` (the job exists, the ledger has no confirmation, no sentinel), ``during_poll``,
 ``during_download``, ``during_parse``, ``during_merge``.
 """
@@ -13,8 +15,12 @@ import os
 import signal
 
 VARIABLE = "EMOBATCH_CRASH_AT"
+SCOPE_VARIABLE = "EMOBATCH_CRASH_SCOPE"
 
 
 def crashpoint(name: str) -> None:
-    if os.environ.get(VARIABLE) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    if os.environ.get(VARIABLE) != name:
+        return
+    if os.environ.get(SCOPE_VARIABLE) == "group":
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+    os.kill(os.getpid(), signal.SIGKILL)

@@ -115,6 +115,7 @@ def merge_mode(
     with atomic_path(out_csv) as tmp, open(tmp, "wb") as fh:
         fh.write(UTF8_BOM)
         pacsv.write_csv(table, fh)
+    crashpoint("during_merge")  # the dataset is written, the history not yet
 
     # history: rows coded for the first time in this run
     known = history.analysed_keys(history_dir)

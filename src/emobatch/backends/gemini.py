@@ -75,6 +75,13 @@ class GeminiBackend:
                     last = exc
                     continue
                 raise
+            except KeyError as exc:  # a 200 answer without "file": how the SDK shows a
+                if exc.args != ("file",):  # MIME rejection at finalize (python-genai #1547)
+                    raise
+                log.warning("upload with MIME type %r came back without a file; trying the "
+                            "next one", mime)
+                last = exc
+                continue
         raise BackendError(
             f"every MIME type was rejected for {path}: {last}",
             hint="retry later; Gemini has rejected JSONL uploads intermittently",

@@ -207,6 +207,24 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
     return value
 
 
+def describe_problems(cfg: dict[str, Any], schema: dict[str, Any]) -> list[str]:
+    """One line per schema violation, naming the key as a dotted path."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    out = []
+    for err in sorted(validator.iter_errors(cfg), key=lambda e: list(e.absolute_path)):
+        key = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        if err.validator == "additionalProperties":
+            out.append(f"{key}: {err.message} (unknown key; check its spelling)")
+        elif err.validator == "enum":
+            allowed = ", ".join(map(str, err.validator_value))
+            out.append(f"{key}: {err.instance!r} is not allowed; use one of: {allowed}")
+        else:
+            out.append(f"{key}: {err.message}")
+    return out
+
+
 def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
     """Validate ``cfg`` in place against the JSON schema, filling defaults; raise ConfigError."""
     from snakemake.exceptions import WorkflowError
@@ -214,6 +232,13 @@ def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
 
     schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
     cfg.update(_coerce(dict(cfg), schema))
+    problems = describe_problems(cfg, schema)
+    if problems:
+        raise ConfigError(
+            "invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems),
+            hint="fix the key(s) named above in config/config.yaml or in your --config "
+            "override; every key is described in workflow/schemas/config.schema.yaml",
+        )
     try:
         validate(cfg, str(SCHEMA_PATH), set_default=True)
     except WorkflowError as exc:

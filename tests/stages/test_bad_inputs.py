@@ -1,5 +1,5 @@
 """The shared broken-input files (tests/data/bad_inputs/): each fails with a useful message or is
-cleaned by the filter. Files that are not there (yet) are skipped."""
+cleaned by the filter."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ BAD = Path(__file__).resolve().parents[1] / "data" / "bad_inputs"
 def bad_file(name: str) -> Path:
     path = BAD / name
     if not path.exists():
-        pytest.skip(f"{path} is not there")
+        raise AssertionError(f"{path} is missing: run tests/data/bad_inputs/make_bad_inputs.py")
     return path
 
 

@@ -1,0 +1,33 @@
+"""Non-blocking polling (cron, clusters): check once, exit, and resume later without resubmitting."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import Project
+
+
+@pytest.mark.slow
+def test_nonblocking_poll_exits_then_resumes(project: Project) -> None:
+    args = ["results/pilot.parquet", "-k", "--config",
+            "batch={\"blocking\": false, \"max_batch_size\": 3}",
+            "local={\"latency_seconds\": 12}"]
+    started = time.monotonic()
+    first = project.snakemake(*args, check=False)
+    assert first.returncode != 0
+    out = first.stdout + first.stderr
+    assert "re-run the same snakemake command later to resume" in out
+    assert not project.path("results", "pilot.parquet").exists()
+    assert len(project.emulator_jobs()) == 2  # both chunks submitted, neither finished
+    # the submit-only target reports the jobs without waiting
+    project.snakemake("results/pilot.submitted.json", *args[1:])
+    time.sleep(max(0.0, 13 - (time.monotonic() - started)))
+    project.snakemake(*args)
+    df = pd.read_parquet(project.path("results", "pilot.parquet"))
+    assert len(df) == 5 and set(df["status"]) == {"ok"}
+    assert len(project.emulator_jobs()) == 2  # resumed, nothing submitted again
+    log = project.path("logs", "analysis.log").read_text("utf-8")
+    assert "PENDING" in log or "RUNNING" in log

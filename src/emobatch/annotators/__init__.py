@@ -1,0 +1,29 @@
+"""Offline dictionary annotator: a transparent, deterministic baseline for emotion coding.
+
+Public surface (used by the emulator's responder and by the pipeline):
+
+- ``EMOTIONS``: Plutchik's eight basic emotions, in canonical order.
+- ``Annotation``: one post's coding (primary emotion, 8 intensities, sentiment, rationale).
+- ``annotate(text)`` / ``annotate_many(texts)``: code one post / many posts.
+- ``MODEL_VERSION``: ``emobatch-lexicon-<version>``, reported as ``modelVersion``.
+
+Method, scoring formula and licence of the word lists: see ``README.md`` in this package.
+"""
+
+from emobatch.annotators.annotation import Annotation
+from emobatch.annotators.engine import annotate, annotate_many
+from emobatch.annotators.lexicon import EMOTIONS
+
+LEXICON_VERSION: str = "1.0.0"
+"""Version of the cue lists and modifiers; bump it whenever a file in ``lexicon/`` changes."""
+
+MODEL_VERSION: str = f"emobatch-lexicon-{LEXICON_VERSION}"
+
+__all__ = [
+    "EMOTIONS",
+    "LEXICON_VERSION",
+    "MODEL_VERSION",
+    "Annotation",
+    "annotate",
+    "annotate_many",
+]

@@ -55,8 +55,9 @@ def chunks(rows: Iterable[dict[str, object]], size: int) -> Iterator[list[dict[s
         yield chunk
 
 
-def write_delimited(rows: Iterable[dict[str, object]], out: Path, delimiter: str,
-                    chunk_size: int) -> int:
+def write_delimited(
+    rows: Iterable[dict[str, object]], out: Path, delimiter: str, chunk_size: int
+) -> int:
     """Write CSV/TSV (UTF-8, ``\\n`` line ends, minimal quoting); return the row count."""
     n = 0
     with out.open("w", encoding="utf-8", newline="") as fh:
@@ -78,28 +79,32 @@ def write_jsonl(rows: Iterable[dict[str, object]], out: Path, chunk_size: int) -
     return n
 
 
-def write_parquet(rows: Iterable[dict[str, object]], out: Path, chunk_size: int,
-                  compression: str) -> int:
+def write_parquet(
+    rows: Iterable[dict[str, object]], out: Path, chunk_size: int, compression: str
+) -> int:
     """Write Parquet, one row group per chunk (likes int64, the rest strings)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [(c, pa.int64() if c == "likes" else pa.string()) for c in COLUMNS]
-    )
+    schema = pa.schema([(c, pa.int64() if c == "likes" else pa.string()) for c in COLUMNS])
     n = 0
     with pq.ParquetWriter(out, schema, compression=compression) as writer:
         for chunk in chunks(rows, chunk_size):
-            arrays = [
-                pa.array([r[c] for r in chunk], type=schema.field(c).type) for c in COLUMNS
-            ]
+            arrays = [pa.array([r[c] for r in chunk], type=schema.field(c).type) for c in COLUMNS]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             n += len(chunk)
     return n
 
 
-def make_posts(n: int, out: str | Path, *, seed: int = gp.SEED, mess: float = 0.0,
-               chunk_size: int = 50_000, compression: str = "zstd") -> int:
+def make_posts(
+    n: int,
+    out: str | Path,
+    *,
+    seed: int = gp.SEED,
+    mess: float = 0.0,
+    chunk_size: int = 50_000,
+    compression: str = "zstd",
+) -> int:
     """Write ``n`` generated posts (plus mess rows if ``mess`` > 0) to ``out``.
 
     ``mess`` scales the bundled file's mess rates (1.0 = the same rates). Returns the number
@@ -127,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", help="output file: .csv, .tsv, .jsonl or .parquet")
     parser.add_argument("--seed", type=int, default=gp.SEED)
     parser.add_argument(
-        "--mess", type=float, nargs="?", const=1.0, default=0.0,
+        "--mess",
+        type=float,
+        nargs="?",
+        const=1.0,
+        default=0.0,
         help="add the bundled file's kinds of mess; optional scale of the rates (default 1)",
     )
     parser.add_argument("--chunk-size", type=int, default=50_000)
@@ -136,13 +145,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.n < 0:
         parser.error("N must be >= 0")
     start = time.perf_counter()
-    rows = make_posts(args.n, args.out, seed=args.seed, mess=args.mess,
-                      chunk_size=args.chunk_size, compression=args.compression)
+    rows = make_posts(
+        args.n,
+        args.out,
+        seed=args.seed,
+        mess=args.mess,
+        chunk_size=args.chunk_size,
+        compression=args.compression,
+    )
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size_mb = Path(args.out).stat().st_size / 1e6
-    print(f"wrote {rows} rows to {args.out} ({size_mb:.1f} MB) in {seconds:.1f} s, "
-          f"peak RSS {peak_mb:.0f} MB", file=sys.stderr)
+    print(
+        f"wrote {rows} rows to {args.out} ({size_mb:.1f} MB) in {seconds:.1f} s, "
+        f"peak RSS {peak_mb:.0f} MB",
+        file=sys.stderr,
+    )
     return 0
 
 

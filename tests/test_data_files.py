@@ -135,8 +135,14 @@ def test_mess_counts_match_readme(posts: pd.DataFrame, gen: ModuleType) -> None:
     assert counts["copied_texts"] + counts["retweet_copies"] >= 20
     assert counts["empty_texts"] >= 5 and counts["whitespace_only_texts"] >= 5
     assert counts["with_url"] >= 80 and counts["with_line_break"] >= 60
-    for kind in ("emoji_heavy", "emoji_only", "hashtag_only", "prompt_injection",
-                 "with_zero_width", "with_control_chars"):
+    for kind in (
+        "emoji_heavy",
+        "emoji_only",
+        "hashtag_only",
+        "prompt_injection",
+        "with_zero_width",
+        "with_control_chars",
+    ):
         assert counts[kind] >= 3, kind
     lengths = posts["text"].str.len()
     assert lengths[lengths >= 5000].between(5000, 20000).all()
@@ -191,7 +197,9 @@ def test_bad_inputs_are_current_and_documented(tmp_path: Path) -> None:
         pd.read_parquet(BAD_DIR / "posts_ok.parquet"),
     ]
     for frame in ok[1:]:
-        assert frame[["post_id", "text", "likes"]].astype(str).equals(
-            ok[0][["post_id", "text", "likes"]].astype(str)
+        assert (
+            frame[["post_id", "text", "likes"]]
+            .astype(str)
+            .equals(ok[0][["post_id", "text", "likes"]].astype(str))
         )
     assert re.search("[가-힣]", " ".join(ok[0]["text"]))

@@ -22,13 +22,25 @@ from emobatch.config import Settings
 from emobatch.errors import CodebookError
 from emobatch.identity import analysis_id
 
-__all__ = ["Codebook", "analysis_id_for", "load_codebook", "render_system_instruction",
-           "validate_answer"]
+__all__ = [
+    "Codebook",
+    "analysis_id_for",
+    "load_codebook",
+    "render_system_instruction",
+    "validate_answer",
+]
 
 NEUTRAL = "neutral"
 VERSION_LEN = 12
-TOP_KEYS = ("name", "instructions", "labels", "intensity", "sentiment", "rationale",
-            "output_schema")
+TOP_KEYS = (
+    "name",
+    "instructions",
+    "labels",
+    "intensity",
+    "sentiment",
+    "rationale",
+    "output_schema",
+)
 ANSWER_FIELDS = ("primary_emotion", "intensities", "sentiment", "sentiment_score", "rationale")
 LABEL_KEYS = ("name", "korean", "definition", "cues")
 
@@ -120,8 +132,9 @@ def _check_schema(raw: dict[str, Any], labels: list[str], sentiments: list[str],
     if sorted(_enum_of(schema, "sentiment", path)) != sorted(sentiments):
         raise _fail(path, "`sentiment.labels` do not match `output_schema...sentiment.enum`")
     emotions = [lab for lab in labels if lab != NEUTRAL]
-    _check_object(schema["properties"]["intensities"], "output_schema.properties.intensities",
-                  emotions, path)
+    _check_object(
+        schema["properties"]["intensities"], "output_schema.properties.intensities", emotions, path
+    )
     extra = set(schema["properties"]["intensities"]["properties"]) - set(emotions)
     if extra:
         raise _fail(path, f"`output_schema...intensities` has unknown emotions {sorted(extra)}")
@@ -144,11 +157,21 @@ def render_system_instruction(raw: dict[str, Any]) -> str:
     sentiment, rationale = raw["sentiment"], raw["rationale"]
     emotions = [lab["name"] for lab in raw["labels"] if lab["name"] != NEUTRAL]
     lines += [
-        "", "INTENSITIES:", raw["intensity"].strip(),
-        "", "SENTIMENT:", sentiment["rules"].strip(),
-        "", f"RATIONALE (at most {rationale['max_words']} words):", rationale["guidance"].strip(),
-        "", "Answer with one JSON object with the fields " + ", ".join(ANSWER_FIELDS)
-        + "; intensities has a number for each of " + ", ".join(emotions) + ".",
+        "",
+        "INTENSITIES:",
+        raw["intensity"].strip(),
+        "",
+        "SENTIMENT:",
+        sentiment["rules"].strip(),
+        "",
+        f"RATIONALE (at most {rationale['max_words']} words):",
+        rationale["guidance"].strip(),
+        "",
+        "Answer with one JSON object with the fields "
+        + ", ".join(ANSWER_FIELDS)
+        + "; intensities has a number for each of "
+        + ", ".join(emotions)
+        + ".",
     ]
     return "\n".join(lines) + "\n"
 

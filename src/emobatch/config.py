@@ -255,9 +255,7 @@ def load_config(path: Path | str = "config/config.yaml", overrides: dict | None 
     try:
         cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
-        raise ConfigError(
-            f"config file {p} not found", hint="run from the project folder"
-        ) from exc
+        raise ConfigError(f"config file {p} not found", hint="run from the project folder") from exc
     for key, value in (overrides or {}).items():
         if isinstance(value, dict) and isinstance(cfg.get(key), dict):
             cfg[key] = {**cfg[key], **value}

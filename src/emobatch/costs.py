@@ -31,9 +31,13 @@ def prices(pricing: dict, model: str, tier: str = "batch") -> dict[str, float] |
     return {k: float(v) for k, v in entry[tier].items()}
 
 
-def row_cost(table: dict[str, float] | None, prompt: int, cached: int, output: int,
-             thoughts: int) -> float | None:
-    """Cost of one row: (prompt - cached) x input + cached x cached_input + (output + thoughts) x output."""
+def row_cost(
+    table: dict[str, float] | None, prompt: int, cached: int, output: int, thoughts: int
+) -> float | None:
+    """USD of one row.
+
+    (prompt - cached) x input + cached x cached_input + (output + thoughts) x output.
+    """
     if table is None:
         return None
     return (

@@ -60,9 +60,16 @@ def _scan_chunk(chunk: Path) -> tuple[int, int, list[dict[str, Any]]]:
     return requests, tokens, sample
 
 
-def estimate_run(chunks: Sequence[Path], *, model: str, pricing: dict[str, Any],
-                 thinking_budget: int, mode: str, analysis: str,
-                 token_ratio: float = 1.0) -> dict[str, Any]:
+def estimate_run(
+    chunks: Sequence[Path],
+    *,
+    model: str,
+    pricing: dict[str, Any],
+    thinking_budget: int,
+    mode: str,
+    analysis: str,
+    token_ratio: float = 1.0,
+) -> dict[str, Any]:
     """Requests, tokens and USD (batch and interactive) of submitting ``chunks``."""
     requests = input_tokens = 0
     for chunk in chunks:
@@ -72,10 +79,12 @@ def estimate_run(chunks: Sequence[Path], *, model: str, pricing: dict[str, Any],
     input_tokens = round(input_tokens * token_ratio)
     output_tokens = requests * typical_answer_tokens()
     thinking_tokens = requests * thinking_budget
-    batch = row_cost(prices(pricing, model, "batch"), input_tokens, 0, output_tokens,
-                     thinking_tokens)
-    inter = row_cost(prices(pricing, model, "interactive"), input_tokens, 0, output_tokens,
-                     thinking_tokens)
+    batch = row_cost(
+        prices(pricing, model, "batch"), input_tokens, 0, output_tokens, thinking_tokens
+    )
+    inter = row_cost(
+        prices(pricing, model, "interactive"), input_tokens, 0, output_tokens, thinking_tokens
+    )
     return {
         "format": "emobatch.estimate/1",
         "mode": mode,
@@ -92,7 +101,7 @@ def estimate_run(chunks: Sequence[Path], *, model: str, pricing: dict[str, Any],
         "usd_saving": None if batch is None or inter is None else round(inter - batch, 6),
         "prices_taken_on": (pricing or {}).get("taken_on"),
         "method": "emobatch.tokens heuristic for input; typical schema answer for output; "
-                  "thinking_budget per request for thinking",
+        "thinking_budget per request for thinking",
     }
 
 
@@ -120,11 +129,12 @@ def api_token_ratio(client: Any, model: str, sample: Sequence[dict[str, Any]]) -
         for request in sample:
             system = request.get("systemInstruction")
             config = {"system_instruction": system} if system else None
-            resp = client.models.count_tokens(model=model, contents=request["contents"],
-                                              config=config)
+            resp = client.models.count_tokens(
+                model=model, contents=request["contents"], config=config
+            )
             theirs += int(resp.total_tokens or 0)
             ours += request_prompt_tokens(request)
-    except Exception as exc:  # noqa: BLE001 - the estimate falls back to the heuristic
+    except Exception as exc:
         log.warning("count_tokens on a sample failed (%s); using the heuristic alone", exc)
         return None
     return theirs / ours if ours else None

@@ -59,7 +59,9 @@ def read_rows(history_dir: Path | str, keys: set[str]) -> pa.Table | None:
     return table.take(pa.array(sorted(last.values())))
 
 
-def append_part(history_dir: Path | str, table: pa.Table, *, mode: str, analysis: str) -> Path | None:
+def append_part(
+    history_dir: Path | str, table: pa.Table, *, mode: str, analysis: str
+) -> Path | None:
     """Write ``table`` as a new history part atomically; returns its path (None if empty)."""
     if table.num_rows == 0:
         return None

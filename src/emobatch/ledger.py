@@ -18,9 +18,10 @@ A chunk with a ``submitted`` record is never submitted again. An ``intent`` with
 across every page of ``batches.list``. The file lives outside Snakemake's outputs; never delete it.
 
 Format version 1: one JSON object per line, fields ``v`` (=1), ``event``, ``at`` (UTC ISO 8601),
-``chunk_sha256``, ``analysis_id`` (together: the work), ``attempt`` (0 for the first job of a chunk, n for the n-th resubmission after
-FAILED/EXPIRED), plus event-specific fields (``display_name``, ``job_name``, ``model``,
-``key_fp`` = a fingerprint of the API key, never the key).
+``chunk_sha256``, ``analysis_id`` (together: the work), ``attempt`` (0 for the first job of
+a chunk, n for the n-th resubmission after FAILED/EXPIRED), plus event-specific fields
+(``display_name``, ``job_name``, ``model``, ``key_fp`` = a fingerprint of the API key, never
+the key).
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ class Ledger:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError:
-                    log.warning("ledger %s line %d is torn (a crash mid-write); ignored",
-                                self.path, lineno)
+                    log.warning(
+                        "ledger %s line %d is torn (a crash mid-write); ignored", self.path, lineno
+                    )
                     continue
                 if isinstance(record, dict):
                     yield record

@@ -36,8 +36,13 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup(rule_log: Path | str | None = None, *, analysis_log: Path | str | None = ANALYSIS_LOG,
-          stream: bool = True, level: int = logging.INFO) -> None:
+def setup(
+    rule_log: Path | str | None = None,
+    *,
+    analysis_log: Path | str | None = ANALYSIS_LOG,
+    stream: bool = True,
+    level: int = logging.INFO,
+) -> None:
     """Send emobatch's logs to the rule's log file, ``logs/analysis.log`` and stderr."""
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -48,10 +48,24 @@ __all__ = [
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl")
 # Column names the pipeline produces; input columns with these names get an ``input_`` prefix.
-RESERVED = ("post_id", "text", "source_row", "text_truncated", "text_chars", "analysis_key",
-            "to_submit")
-_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
-             ".jsonl": "jsonl", ".ndjson": "jsonl"}
+RESERVED = (
+    "post_id",
+    "text",
+    "source_row",
+    "text_truncated",
+    "text_chars",
+    "analysis_key",
+    "to_submit",
+)
+_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
 _CSV_BLOCK = 2 << 20  # bytes per pyarrow CSV block: one record must fit in a block; the
 # reader reads a few dozen blocks ahead, so this also bounds its memory (~100 MB)
@@ -60,6 +74,7 @@ _ICONV = "iconv -f cp949 -t utf-8 {path} > {stem}.utf8{suffix}"
 
 
 # --- helpers shared by the readers -----------------------------------------------------------
+
 
 def _error(path: Path, what: str, hint: str) -> InputDataError:
     return InputDataError(f"posts file {path}: {what}", hint=hint)
@@ -86,13 +101,17 @@ def detect_format(path: Path | str, fmt: str = "auto") -> str:
     path = Path(path)
     if fmt != "auto":
         if fmt not in FORMATS:
-            raise _error(path, f"unknown format {fmt!r}",
-                         f"set input.format to auto or one of {', '.join(FORMATS)}")
+            raise _error(
+                path,
+                f"unknown format {fmt!r}",
+                f"set input.format to auto or one of {', '.join(FORMATS)}",
+            )
         return fmt
     found = _SUFFIXES.get(path.suffix.lower())
     if found is None:
         raise _error(
-            path, f"cannot tell the format from the file ending {path.suffix or '(none)'!r}",
+            path,
+            f"cannot tell the format from the file ending {path.suffix or '(none)'!r}",
             f"set input.format to one of {', '.join(FORMATS)}, or rename the file to end in "
             + ", ".join(sorted(_SUFFIXES)),
         )
@@ -103,15 +122,24 @@ def _check_columns(path: Path, names: list[str], id_column: str, text_column: st
     found = ", ".join(repr(n) for n in names) or "(none)"
     for key, column in (("input.id_column", id_column), ("input.text_column", text_column)):
         if column not in names:
-            raise _error(path, f"has no column {column!r} (columns found: {found})",
-                         f"set {key} to one of the columns found, or rename the column in the file")
+            raise _error(
+                path,
+                f"has no column {column!r} (columns found: {found})",
+                f"set {key} to one of the columns found, or rename the column in the file",
+            )
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise _error(path, f"has duplicate column names: {', '.join(map(repr, dupes))}",
-                     "give every column a unique name in the header")
+        raise _error(
+            path,
+            f"has duplicate column names: {', '.join(map(repr, dupes))}",
+            "give every column a unique name in the header",
+        )
     if id_column == text_column:
-        raise _error(path, f"input.id_column and input.text_column are both {id_column!r}",
-                     "set input.id_column and input.text_column to two different columns")
+        raise _error(
+            path,
+            f"input.id_column and input.text_column are both {id_column!r}",
+            "set input.id_column and input.text_column to two different columns",
+        )
 
 
 def _row_list(rows: list[int], total: int) -> str:
@@ -128,7 +156,8 @@ def _check_ids(path: Path, ids: pa.Array, rows: pa.Array, id_column: str) -> Non
     if n:
         bad = rows.filter(missing).to_pylist()
         raise _error(
-            path, f"column {id_column!r} (input.id_column) is empty in row(s) "
+            path,
+            f"column {id_column!r} (input.id_column) is empty in row(s) "
             f"{_row_list(bad, n)}; every post needs an id (rows further down were not checked)",
             "fill in the missing ids (or remove those rows), or set input.id_column to a "
             "column that always has a value",
@@ -139,8 +168,14 @@ def _row_numbers(first_row: int, n: int) -> pa.Array:
     return pa.array(range(first_row, first_row + n), pa.int64())
 
 
-def _assemble(path: Path, names: list[str], columns: list[pa.Array], rows: pa.Array,
-              id_column: str, text_column: str) -> pa.RecordBatch:
+def _assemble(
+    path: Path,
+    names: list[str],
+    columns: list[pa.Array],
+    rows: pa.Array,
+    id_column: str,
+    text_column: str,
+) -> pa.RecordBatch:
     """Build the output batch layout from a batch's input columns (id/text already cast)."""
     by_name = dict(zip(names, columns, strict=True))
     _check_ids(path, by_name[id_column], rows, id_column)
@@ -156,11 +191,15 @@ def _split(batch: pa.RecordBatch, batch_rows: int) -> Iterator[pa.RecordBatch]:
 
 
 def _no_rows(path: Path) -> InputDataError:
-    return _error(path, "has a header but no rows", "check the export, or set input.path to the "
-                  "file that holds the posts")
+    return _error(
+        path,
+        "has a header but no rows",
+        "check the export, or set input.path to the file that holds the posts",
+    )
 
 
 # --- CSV / TSV -----------------------------------------------------------------------------
+
 
 def _decoded_lines(fh: BinaryIO) -> Iterator[str]:
     """Decode lines one at a time, so a bad byte further down does not stop the header."""
@@ -175,22 +214,31 @@ def _csv_header(path: Path, delimiter: str) -> list[str]:
                 if record:
                     return record
     except UnicodeDecodeError as exc:
-        raise _error(path, f"the header line is not valid UTF-8 ({exc.reason} at byte "
-                     f"{exc.start})", _utf8_hint(path)) from None
+        raise _error(
+            path,
+            f"the header line is not valid UTF-8 ({exc.reason} at byte {exc.start})",
+            _utf8_hint(path),
+        ) from None
     except csv.Error as exc:
-        raise _error(path, f"the header line cannot be read as CSV ({exc})",
-                     "check the first line of the file") from None
+        raise _error(
+            path,
+            f"the header line cannot be read as CSV ({exc})",
+            "check the first line of the file",
+        ) from None
     raise _error(path, "has no header line (only blank lines)", "check the export")
 
 
 def _utf8_hint(path: Path) -> str:
-    return ("save the file as UTF-8; Korean exports are often CP949 (EUC-KR), convert with `"
-            + _ICONV.format(path=path, stem=path.with_suffix(""), suffix=path.suffix)
-            + "` and set input.path to the converted file")
+    return (
+        "save the file as UTF-8; Korean exports are often CP949 (EUC-KR), convert with `"
+        + _ICONV.format(path=path, stem=path.with_suffix(""), suffix=path.suffix)
+        + "` and set input.path to the converted file"
+    )
 
 
-def _open_csv(path: Path, delimiter: str, names: list[str], kind: pa.DataType,
-              invalid: list[Any]) -> pacsv.CSVStreamingReader:
+def _open_csv(
+    path: Path, delimiter: str, names: list[str], kind: pa.DataType, invalid: list[Any]
+) -> pacsv.CSVStreamingReader:
     def on_invalid(row: Any) -> str:
         invalid.append(row)
         return "error"
@@ -198,15 +246,18 @@ def _open_csv(path: Path, delimiter: str, names: list[str], kind: pa.DataType,
     return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                         invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, kind),
-                                             strings_can_be_null=False),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, kind), strings_can_be_null=False
+        ),
     )
 
 
-def _iter_csv(path: Path, delimiter: str, id_column: str, text_column: str,
-              batch_rows: int) -> Iterator[pa.RecordBatch]:
+def _iter_csv(
+    path: Path, delimiter: str, id_column: str, text_column: str, batch_rows: int
+) -> Iterator[pa.RecordBatch]:
     names = _csv_header(path, delimiter)
     _check_columns(path, names, id_column, text_column)
     invalid: list[Any] = []
@@ -247,10 +298,13 @@ def _check_closed_quotes(path: Path, last_value: str, last_row: int) -> None:
         return
     line = _line_of_offset(path, size - len(value) - 1) if tail.endswith(b'"' + value) else None
     where = f"row {last_row}" + (f" (starting on line {line})" if line else "")
-    raise _error(path, f"{where} opens a double quote (\") that is never closed, so the rest "
-                 "of the file would be read as one value; this is an unbalanced double quote",
-                 "close the quote in that row (a quote inside a quoted value is written \"\"), "
-                 "or re-export the file as proper CSV")
+    raise _error(
+        path,
+        f'{where} opens a double quote (") that is never closed, so the rest '
+        "of the file would be read as one value; this is an unbalanced double quote",
+        'close the quote in that row (a quote inside a quoted value is written ""), '
+        "or re-export the file as proper CSV",
+    )
 
 
 def _line_of_offset(path: Path, offset: int) -> int:
@@ -263,36 +317,44 @@ def _line_of_offset(path: Path, offset: int) -> int:
     return lines
 
 
-def _csv_error(path: Path, delimiter: str, names: list[str], exc: Exception,
-               invalid: list[Any]) -> InputDataError:
+def _csv_error(
+    path: Path, delimiter: str, names: list[str], exc: Exception, invalid: list[Any]
+) -> InputDataError:
     message = str(exc)
     if "UTF8" in message or "UTF-8" in message:
         found = _locate_invalid_utf8(path, delimiter, names)
-        where = (f"row {found[0]}, column {found[1]!r} (bytes {found[2]!r})" if found
-                 else "a value")
+        where = f"row {found[0]}, column {found[1]!r} (bytes {found[2]!r})" if found else "a value"
         return _error(path, f"{where} is not valid UTF-8 text", _utf8_hint(path))
     located = _locate_bad_record(path, delimiter, len(names))
     if located is None and "straddl" in message:
-        return _error(path, f"a record is larger than {_CSV_BLOCK >> 20} MB",
-                      "check the file for a runaway quoted field (an unbalanced double quote) "
-                      "or a post that is not a post (posts this long are not supported)")
+        return _error(
+            path,
+            f"a record is larger than {_CSV_BLOCK >> 20} MB",
+            "check the file for a runaway quoted field (an unbalanced double quote) "
+            "or a post that is not a post (posts this long are not supported)",
+        )
     if located is not None:
         record, line, fields = located
         return _error(
-            path, f"row {record} (starting on line {line}) has {fields} fields where the header "
-            f"has {len(names)}; this is usually an unbalanced double quote (\") in this row or "
+            path,
+            f"row {record} (starting on line {line}) has {fields} fields where the header "
+            f'has {len(names)}; this is usually an unbalanced double quote (") in this row or '
             "a delimiter inside an unquoted value",
-            "fix the quoting of that row (a quote inside a quoted value is written \"\"), or "
+            'fix the quoting of that row (a quote inside a quoted value is written ""), or '
             "re-export the file as proper CSV",
         )
     offset = _byte_offset(path, invalid[0].text if invalid else "")
     at = f" near byte offset {offset}" if offset is not None else ""
-    return _error(path, f"is not well-formed CSV{at}: {message}",
-                  "fix the quoting near that position, or re-export the file as proper CSV")
+    return _error(
+        path,
+        f"is not well-formed CSV{at}: {message}",
+        "fix the quoting near that position, or re-export the file as proper CSV",
+    )
 
 
-def _locate_invalid_utf8(path: Path, delimiter: str,
-                         names: list[str]) -> tuple[int, str, bytes] | None:
+def _locate_invalid_utf8(
+    path: Path, delimiter: str, names: list[str]
+) -> tuple[int, str, bytes] | None:
     """(row, column, bad bytes) of the first value that is not UTF-8, reading bytes."""
     row = 1
     try:
@@ -338,41 +400,57 @@ def _byte_offset(path: Path, text: str) -> int | None:
 
 # --- Parquet -------------------------------------------------------------------------------
 
+
 def _is_text(kind: pa.DataType) -> bool:
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
-    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or (
-        pa.types.is_string_view(kind))
+    return (
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or (pa.types.is_string_view(kind))
+    )
 
 
-def _check_parquet_types(path: Path, pfile: pq.ParquetFile, id_column: str,
-                         text_column: str) -> None:
+def _check_parquet_types(
+    path: Path, pfile: pq.ParquetFile, id_column: str, text_column: str
+) -> None:
     """Raise naming every column of the wrong type (and, then, rows without an id)."""
     schema = pfile.schema_arrow
     problems = []
     text_type = schema.field(text_column).type
     if not _is_text(text_type):
-        problems.append(f"column {text_column!r} (input.text_column) must be a string column "
-                        f"(found {text_type})")
+        problems.append(
+            f"column {text_column!r} (input.text_column) must be a string column "
+            f"(found {text_type})"
+        )
     id_type = schema.field(id_column).type
     id_ok = _is_text(id_type) or pa.types.is_integer(id_type) or pa.types.is_floating(id_type)
     if not id_ok:
-        problems.append(f"column {id_column!r} (input.id_column) must be text or integer "
-                        f"(found {id_type})")
+        problems.append(
+            f"column {id_column!r} (input.id_column) must be text or integer (found {id_type})"
+        )
     if not problems:
         return
     if id_ok:  # say everything at once: also the rows without an id
         ids = pfile.read(columns=[id_column]).column(0).combine_chunks()
-        missing = pc.is_null(ids, nan_is_null=True) if pa.types.is_floating(id_type) else (
-            pc.is_null(ids))
+        missing = (
+            pc.is_null(ids, nan_is_null=True)
+            if pa.types.is_floating(id_type)
+            else (pc.is_null(ids))
+        )
         rows = [i + 1 for i, bad in enumerate(missing.to_pylist()) if bad]
         if rows:
-            problems.append(f"column {id_column!r} (input.id_column) has no id in row(s) "
-                            f"{_row_list(rows, len(rows))}")
-    raise _error(path, "; ".join(problems),
-                 "write the post text as a string column and the ids as string or integer "
-                 "(no missing ids), or set input.text_column / input.id_column to the right "
-                 "columns")
+            problems.append(
+                f"column {id_column!r} (input.id_column) has no id in row(s) "
+                f"{_row_list(rows, len(rows))}"
+            )
+    raise _error(
+        path,
+        "; ".join(problems),
+        "write the post text as a string column and the ids as string or integer "
+        "(no missing ids), or set input.text_column / input.id_column to the right "
+        "columns",
+    )
 
 
 def _parquet_ids(path: Path, ids: pa.Array, first_row: int, id_column: str) -> pa.Array:
@@ -380,26 +458,34 @@ def _parquet_ids(path: Path, ids: pa.Array, first_row: int, id_column: str) -> p
     if pa.types.is_floating(ids.type):
         missing = pc.or_(pc.is_null(ids), pc.is_nan(ids)).fill_null(True)
         fraction = pc.not_equal(pc.floor(ids), ids).fill_null(False)
-        for mask, what in ((missing, "is missing (null or NaN)"), (fraction, "is not a whole "
-                                                                     "number")):
+        for mask, what in (
+            (missing, "is missing (null or NaN)"),
+            (fraction, "is not a whole number"),
+        ):
             n = pc.sum(mask).as_py() or 0
             if n:
                 rows = [first_row + i for i, bad in enumerate(mask.to_pylist()) if bad]
-                raise _error(path, f"column {id_column!r} (input.id_column) {what} in row(s) "
-                             f"{_row_list(rows, n)}",
-                             "fill in the ids, or set input.id_column to a column with an id on "
-                             "every row (write ids as string or integer, not float)")
+                raise _error(
+                    path,
+                    f"column {id_column!r} (input.id_column) {what} in row(s) {_row_list(rows, n)}",
+                    "fill in the ids, or set input.id_column to a column with an id on "
+                    "every row (write ids as string or integer, not float)",
+                )
         ids = ids.cast(pa.int64())
     return ids.cast(pa.string())
 
 
-def _iter_parquet(path: Path, id_column: str, text_column: str,
-                  batch_rows: int) -> Iterator[pa.RecordBatch]:
+def _iter_parquet(
+    path: Path, id_column: str, text_column: str, batch_rows: int
+) -> Iterator[pa.RecordBatch]:
     try:
         pfile = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise _error(path, f"is not a readable Parquet file ({exc})",
-                     "check the file, or set input.format if it is not Parquet") from None
+        raise _error(
+            path,
+            f"is not a readable Parquet file ({exc})",
+            "check the file, or set input.format if it is not Parquet",
+        ) from None
     schema = pfile.schema_arrow
     _check_columns(path, schema.names, id_column, text_column)
     _check_parquet_types(path, pfile, id_column, text_column)
@@ -422,6 +508,7 @@ def _iter_parquet(path: Path, id_column: str, text_column: str,
 
 # --- JSONL ---------------------------------------------------------------------------------
 
+
 def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for every non-blank line."""
     with open(path, "rb") as fh:
@@ -431,15 +518,24 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             try:
                 obj = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
             except UnicodeDecodeError as exc:
-                raise _error(path, f"line {number} is not valid UTF-8 ({exc.reason} at byte "
-                             f"{exc.start} of the line)", _utf8_hint(path)) from None
+                raise _error(
+                    path,
+                    f"line {number} is not valid UTF-8 ({exc.reason} at byte "
+                    f"{exc.start} of the line)",
+                    _utf8_hint(path),
+                ) from None
             except json.JSONDecodeError as exc:
-                raise _error(path, f"line {number} is not valid JSON ({exc.msg} at column "
-                             f"{exc.colno})", "fix that line; JSONL needs one JSON object per "
-                             "line") from None
+                raise _error(
+                    path,
+                    f"line {number} is not valid JSON ({exc.msg} at column {exc.colno})",
+                    "fix that line; JSONL needs one JSON object per line",
+                ) from None
             if not isinstance(obj, dict):
-                raise _error(path, f"line {number} is a JSON {type(obj).__name__}, not an object",
-                             "write one JSON object per line")
+                raise _error(
+                    path,
+                    f"line {number} is a JSON {type(obj).__name__}, not an object",
+                    "write one JSON object per line",
+                )
             yield number, obj
 
 
@@ -454,8 +550,9 @@ def _json_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _json_batch(path: Path, names: list[str], records: list[dict[str, Any]],
-                lines: list[int]) -> list[pa.Array]:
+def _json_batch(
+    path: Path, names: list[str], records: list[dict[str, Any]], lines: list[int]
+) -> list[pa.Array]:
     columns = []
     for name in names:
         values = [r.get(name) for r in records]
@@ -468,14 +565,19 @@ def _json_batch(path: Path, names: list[str], records: list[dict[str, Any]],
                 try:
                     (value or "").encode("utf-8")
                 except UnicodeEncodeError:
-                    raise _error(path, f"line {line}, column {name!r} has a broken \\u escape "
-                                 "(an unpaired surrogate)", "fix or remove that escape") from None
+                    raise _error(
+                        path,
+                        f"line {line}, column {name!r} has a broken \\u escape "
+                        "(an unpaired surrogate)",
+                        "fix or remove that escape",
+                    ) from None
             raise
     return columns
 
 
-def _iter_jsonl(path: Path, id_column: str, text_column: str,
-                batch_rows: int) -> Iterator[pa.RecordBatch]:
+def _iter_jsonl(
+    path: Path, id_column: str, text_column: str, batch_rows: int
+) -> Iterator[pa.RecordBatch]:
     names: dict[str, None] = {}
     for _, obj in _json_lines(path):
         names.update(dict.fromkeys(obj))
@@ -495,13 +597,20 @@ def _iter_jsonl(path: Path, id_column: str, text_column: str,
         yield _jsonl_batch(path, order, records, lines, id_column, text_column)
 
 
-def _jsonl_batch(path: Path, names: list[str], records: list[dict[str, Any]], lines: list[int],
-                 id_column: str, text_column: str) -> pa.RecordBatch:
+def _jsonl_batch(
+    path: Path,
+    names: list[str],
+    records: list[dict[str, Any]],
+    lines: list[int],
+    id_column: str,
+    text_column: str,
+) -> pa.RecordBatch:
     columns = _json_batch(path, names, records, lines)
     return _assemble(path, names, columns, pa.array(lines, pa.int64()), id_column, text_column)
 
 
 # --- entry point ---------------------------------------------------------------------------
+
 
 def iter_post_batches(
     path: Path | str,
@@ -520,18 +629,28 @@ def iter_post_batches(
     path = Path(path)
     kind = detect_format(path, fmt)
     if path.suffix.lower() in _COMPRESSED:
-        raise _error(path, "is compressed; compressed posts files are not read directly",
-                     f"decompress it first (e.g. `gunzip -k {path}`) and set input.path to the "
-                     "decompressed file")
+        raise _error(
+            path,
+            "is compressed; compressed posts files are not read directly",
+            f"decompress it first (e.g. `gunzip -k {path}`) and set input.path to the "
+            "decompressed file",
+        )
     if not path.is_file():
-        raise _error(path, "does not exist", "set input.path to the posts file (relative to the "
-                     "project folder)")
+        raise _error(
+            path,
+            "does not exist",
+            "set input.path to the posts file (relative to the project folder)",
+        )
     if path.stat().st_size == 0:
-        raise _error(path, "is empty (0 bytes)", "check the export, or set input.path to the "
-                     "file that holds the posts")
+        raise _error(
+            path,
+            "is empty (0 bytes)",
+            "check the export, or set input.path to the file that holds the posts",
+        )
     if kind in ("csv", "tsv"):
-        yield from _iter_csv(path, "," if kind == "csv" else "\t", id_column, text_column,
-                             batch_rows)
+        yield from _iter_csv(
+            path, "," if kind == "csv" else "\t", id_column, text_column, batch_rows
+        )
     elif kind == "parquet":
         yield from _iter_parquet(path, id_column, text_column, batch_rows)
     else:
@@ -539,6 +658,7 @@ def iter_post_batches(
 
 
 # --- types of text columns -------------------------------------------------------------------
+
 
 class CarriedTypes:
     """Decide, over a whole file, the type of carried columns that were read as text.
@@ -597,4 +717,3 @@ def _non_empty(column: pa.Array) -> pa.Array:
 def reads_text_columns(kind: str) -> bool:
     """Whether the ``kind`` reader delivers carried columns as text (CSV, TSV, JSONL)."""
     return kind != "parquet"
-

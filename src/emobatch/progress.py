@@ -31,9 +31,11 @@ class Progress:
     def update(self, status: Any, elapsed: float) -> None:
         done = status.succeeded + status.failed
         total = status.request_count
-        line = (f"{self.label} {status.name}: {status.state} {done}/{total} requests "
-                f"({status.succeeded} ok, {status.failed} failed, {status.pending} pending), "
-                f"elapsed {int(elapsed)}s, left ~{_eta(done, total, elapsed)}")
+        line = (
+            f"{self.label} {status.name}: {status.state} {done}/{total} requests "
+            f"({status.succeeded} ok, {status.failed} failed, {status.pending} pending), "
+            f"elapsed {int(elapsed)}s, left ~{_eta(done, total, elapsed)}"
+        )
         if self.tty:
             self._tty_update(done, total, status.state)
         if status.done or elapsed - self._last_report >= self.every:
@@ -47,7 +49,8 @@ class Progress:
             self._bar = RichProgress(transient=False)
             self._bar.start()
             self._task = self._bar.add_task(self.label, total=max(total, 1))
-        self._bar.update(self._task, completed=done, total=max(total, 1),
-                         description=f"{self.label} [{state}]")
+        self._bar.update(
+            self._task, completed=done, total=max(total, 1), description=f"{self.label} [{state}]"
+        )
         if state in {"SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"}:
             self._bar.stop()

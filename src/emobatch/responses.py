@@ -11,9 +11,17 @@ unwrapped; anything else invalid is never "repaired" into a label.
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from emobatch.errors import CoverageError
+
+log = logging.getLogger("emobatch.responses")
+Validate = Callable[[dict[str, Any]], list[str]]
 
 PERMANENT_ERROR_CODES = frozenset({3, 5, 7, 400, 401, 403, 404})  # gRPC or HTTP codes
 _FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
@@ -54,10 +62,10 @@ def unwrap_fence(text: str) -> str:
     return m.group(1) if m else text
 
 
-def _failed(key: str, reason: str, detail: str, *, retryable: bool = True,
-            **kw: Any) -> RowResult:
-    return RowResult(key=key, status="failed", reason=reason, detail=detail[:500],
-                     retryable=retryable, **kw)
+def _failed(key: str, reason: str, detail: str, *, retryable: bool = True, **kw: Any) -> RowResult:
+    return RowResult(
+        key=key, status="failed", reason=reason, detail=detail[:500], retryable=retryable, **kw
+    )
 
 
 def evaluate_line(obj: dict[str, Any], validate: Any) -> RowResult:
@@ -66,9 +74,12 @@ def evaluate_line(obj: dict[str, Any], validate: Any) -> RowResult:
     if obj.get("error"):
         err = obj["error"] if isinstance(obj["error"], dict) else {"message": str(obj["error"])}
         code = _int(err.get("code"))
-        return _failed(key, "api_error",
-                       f"{code} {err.get('status', '')}: {err.get('message', '')}".strip(),
-                       retryable=code not in PERMANENT_ERROR_CODES)
+        return _failed(
+            key,
+            "api_error",
+            f"{code} {err.get('status', '')}: {err.get('message', '')}".strip(),
+            retryable=code not in PERMANENT_ERROR_CODES,
+        )
     response = obj.get("response") or {}
     usage = response.get("usageMetadata") or {}
     common = {
@@ -83,33 +94,51 @@ def evaluate_line(obj: dict[str, Any], validate: Any) -> RowResult:
     candidates = response.get("candidates") or []
     if not candidates:
         if feedback.get("blockReason"):
-            return _failed(key, "blocked", f"prompt blocked: {feedback['blockReason']}",
-                           **common)
+            return _failed(key, "blocked", f"prompt blocked: {feedback['blockReason']}", **common)
         return _failed(key, "no_candidates", "the response has no candidates", **common)
     cand = candidates[0]
     finish = cand.get("finishReason")
     parts = ((cand.get("content") or {}).get("parts")) or []
     text = "".join(p.get("text", "") for p in parts if not p.get("thought"))
     if finish == "MAX_TOKENS":
-        return _failed(key, "max_tokens", "the answer was cut at maxOutputTokens",
-                       finish_reason=finish, **common)
+        return _failed(
+            key,
+            "max_tokens",
+            "the answer was cut at maxOutputTokens",
+            finish_reason=finish,
+            **common,
+        )
     if finish not in (None, "STOP", "FINISH_REASON_UNSPECIFIED"):
-        return _failed(key, f"finish_{str(finish).lower()}", f"finishReason {finish}",
-                       finish_reason=finish, **common)
+        return _failed(
+            key,
+            f"finish_{str(finish).lower()}",
+            f"finishReason {finish}",
+            finish_reason=finish,
+            **common,
+        )
     if not text.strip():
         return _failed(key, "no_text", "the answer has no text", finish_reason=finish, **common)
     try:
         answer = json.loads(unwrap_fence(text))
     except json.JSONDecodeError as exc:
-        return _failed(key, "invalid_json", f"{exc.msg} at char {exc.pos}: {text[:120]!r}",
-                       finish_reason=finish, **common)
+        return _failed(
+            key,
+            "invalid_json",
+            f"{exc.msg} at char {exc.pos}: {text[:120]!r}",
+            finish_reason=finish,
+            **common,
+        )
     if not isinstance(answer, dict):
-        return _failed(key, "schema_violation", f"expected a JSON object, got {text[:80]!r}",
-                       finish_reason=finish, **common)
+        return _failed(
+            key,
+            "schema_violation",
+            f"expected a JSON object, got {text[:80]!r}",
+            finish_reason=finish,
+            **common,
+        )
     problems = validate(answer)
     if problems:
-        return _failed(key, "schema_violation", "; ".join(problems), finish_reason=finish,
-                       **common)
+        return _failed(key, "schema_violation", "; ".join(problems), finish_reason=finish, **common)
     return RowResult(key=key, status="ok", answer=answer, finish_reason=finish, **common)
 
 
@@ -120,3 +149,69 @@ def parse_output_line(line: bytes | str, lineno: int, source: str) -> dict[str, 
     except json.JSONDecodeError:
         return None
     return obj if isinstance(obj, dict) else None
+
+
+# Request lines are written with sorted keys, so "key" comes first: read it without parsing
+# the ~5 KB request (a 1M-post run has 5 GB of request lines).
+_KEY_PREFIX = re.compile(rb'^\{"key":\s*("(?:[^"\\]|\\.)*")')
+
+
+def chunk_keys(chunk: Path) -> list[str]:
+    """Request keys of a chunk, in file order."""
+    keys: list[str] = []
+    with open(chunk, "rb") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            m = _KEY_PREFIX.match(line)
+            keys.append(str(json.loads(m.group(1)) if m else json.loads(line)["key"]))
+    return keys
+
+
+def judge_rounds(
+    keys: Iterable[str], rounds: list[dict[str, Any]], validate: Validate
+) -> dict[str, tuple[RowResult, int, str | None]]:
+    """Best result of every key across rounds: (result, round, job name).
+
+    A key that never came back is ``missing_from_output``. A key in an output that was never
+    submitted is a CoverageError (the output belongs to other work).
+    """
+    wanted = list(keys)
+    wanted_set = set(wanted)
+    best: dict[str, tuple[RowResult, int, str | None]] = {}
+    for rnd in rounds:
+        path, number, job = Path(rnd["raw"]), int(rnd["round"]), rnd.get("job_name")
+        with open(path, "rb") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError:
+                    log.error("%s line %d is not JSON; its key is treated as missing", path, lineno)
+                    continue
+                key = str(obj.get("key", "")) if isinstance(obj, dict) else ""
+                if key not in wanted_set:
+                    raise CoverageError(
+                        f"{path} line {lineno}: key {key!r} was never submitted in this chunk",
+                        hint="the output belongs to other work; delete this raw file and its "
+                        "completion marker, then re-run",
+                    )
+                result = evaluate_line(obj, validate)
+                previous = best.get(key)
+                if previous is None or not previous[0].ok:
+                    best[key] = (result, number, job)
+    for key in wanted:
+        if key not in best:
+            best[key] = (
+                RowResult(
+                    key=key,
+                    status="failed",
+                    reason="missing_from_output",
+                    detail="the key did not come back in any output",
+                    retryable=True,
+                ),
+                -1,
+                None,
+            )
+    return best

@@ -21,15 +21,34 @@ def _sum(table: Any, column: str) -> int:
 
 
 def summarise(settings: Settings, counts: dict[str, Any], dataset: Path) -> dict[str, Any]:
-    table = pq.read_table(dataset, columns=["status", "result_source", "prompt_tokens",
-                                            "output_tokens", "thoughts_tokens", "cached_tokens"])
+    table = pq.read_table(
+        dataset,
+        columns=[
+            "status",
+            "result_source",
+            "prompt_tokens",
+            "output_tokens",
+            "thoughts_tokens",
+            "cached_tokens",
+        ],
+    )
     now = table.filter(pc.equal(table["result_source"], "this_run"))
     tokens = {k: _sum(now, f"{k}_tokens") for k in ("prompt", "output", "thoughts", "cached")}
     model = settings.batch.model_name
-    batch = row_cost(prices(settings.pricing, model, "batch"), tokens["prompt"],
-                     tokens["cached"], tokens["output"], tokens["thoughts"])
-    inter = row_cost(prices(settings.pricing, model, "interactive"), tokens["prompt"],
-                     tokens["cached"], tokens["output"], tokens["thoughts"])
+    batch = row_cost(
+        prices(settings.pricing, model, "batch"),
+        tokens["prompt"],
+        tokens["cached"],
+        tokens["output"],
+        tokens["thoughts"],
+    )
+    inter = row_cost(
+        prices(settings.pricing, model, "interactive"),
+        tokens["prompt"],
+        tokens["cached"],
+        tokens["output"],
+        tokens["thoughts"],
+    )
     return {
         **counts,
         "backend": settings.backend,
@@ -39,8 +58,12 @@ def summarise(settings: Settings, counts: dict[str, Any], dataset: Path) -> dict
         "cost_usd_interactive_equivalent": None if inter is None else round(inter, 6),
         "saving_usd": None if batch is None or inter is None else round(inter - batch, 6),
         "prices_taken_on": (settings.pricing or {}).get("taken_on"),
-        "note": ("local backend: no money was spent; the costs are what Gemini would charge "
-                 "for the same token counts") if settings.backend == "local" else None,
+        "note": (
+            "local backend: no money was spent; the costs are what Gemini would charge "
+            "for the same token counts"
+        )
+        if settings.backend == "local"
+        else None,
     }
 
 
@@ -57,15 +80,18 @@ def format_summary(s: dict[str, Any]) -> str:
         f"{t['output']:,} output, {t['thoughts']:,} thinking",
     ]
     if usd is not None and inter is not None:
-        lines.append(f"  cost       ${usd:,.4f} batch  vs ${inter:,.4f} interactive  "
-                     f"(saved ${inter - usd:,.4f}, prices of {s.get('prices_taken_on')})")
+        lines.append(
+            f"  cost       ${usd:,.4f} batch  vs ${inter:,.4f} interactive  "
+            f"(saved ${inter - usd:,.4f}, prices of {s.get('prices_taken_on')})"
+        )
     if s.get("note"):
         lines.append(f"  note       {s['note']}")
     return "\n".join(lines)
 
 
-def write_summary(settings: Settings, counts: dict[str, Any], *, dataset: Path,
-                  out: Path) -> dict[str, Any]:
+def write_summary(
+    settings: Settings, counts: dict[str, Any], *, dataset: Path, out: Path
+) -> dict[str, Any]:
     summary = summarise(settings, counts, dataset)
     atomic.write_json(out, summary)
     for line in format_summary(summary).splitlines():

@@ -44,9 +44,14 @@ def filter_select(settings: Settings, sm: Any) -> None:
     from emobatch.stages.filter import run_filter
 
     check_analysis(settings, sm.wildcards.analysis)
-    run_filter(settings, sm.wildcards.mode, analysis=sm.wildcards.analysis,
-               out_selected=Path(sm.output.selected), out_report=Path(sm.output.report),
-               out_dropped=Path(sm.output.dropped))
+    run_filter(
+        settings,
+        sm.wildcards.mode,
+        analysis=sm.wildcards.analysis,
+        out_selected=Path(sm.output.selected),
+        out_report=Path(sm.output.report),
+        out_dropped=Path(sm.output.dropped),
+    )
 
 
 def requests_build(settings: Settings, sm: Any) -> None:
@@ -54,8 +59,12 @@ def requests_build(settings: Settings, sm: Any) -> None:
     from emobatch.stages.requests import write_chunks
 
     check_analysis(settings, sm.wildcards.analysis)
-    write_chunks(settings, selected=Path(sm.input.selected), out_dir=Path(sm.output[0]),
-                 codebook=load_codebook(settings.codebook))
+    write_chunks(
+        settings,
+        selected=Path(sm.input.selected),
+        out_dir=Path(sm.output[0]),
+        codebook=load_codebook(settings.codebook),
+    )
 
 
 def requests_estimate(settings: Settings, sm: Any) -> None:
@@ -70,37 +79,69 @@ def requests_estimate(settings: Settings, sm: Any) -> None:
 
         backend = open_backend(settings)
         try:
-            measured = api_token_ratio(backend._client, settings.batch.model_name,
-                                       _scan_chunk(chunks[0])[2])
+            measured = api_token_ratio(
+                backend._client, settings.batch.model_name, _scan_chunk(chunks[0])[2]
+            )
         finally:
             backend.close()
         ratio = measured or 1.0
-    estimate = estimate_run(chunks, model=settings.batch.model_name, pricing=settings.pricing,
-                            thinking_budget=settings.generation.thinking_budget,
-                            mode=sm.wildcards.mode, analysis=sm.wildcards.analysis,
-                            token_ratio=ratio)
+    estimate = estimate_run(
+        chunks,
+        model=settings.batch.model_name,
+        pricing=settings.pricing,
+        thinking_budget=settings.generation.thinking_budget,
+        mode=sm.wildcards.mode,
+        analysis=sm.wildcards.analysis,
+        token_ratio=ratio,
+    )
     usd, inter = estimate["usd_batch"], estimate["usd_interactive"]
-    log.info("estimate for %s: %d requests in %d chunk(s), %s input + ~%s output tokens; "
-             "$%s at batch prices (interactive: $%s)", sm.wildcards.mode, estimate["requests"],
-             estimate["chunks"], f"{estimate['input_tokens']:,}",
-             f"{estimate['output_tokens']:,}", usd, inter)
+    log.info(
+        "estimate for %s: %d requests in %d chunk(s), %s input + ~%s output tokens; "
+        "$%s at batch prices (interactive: $%s)",
+        sm.wildcards.mode,
+        estimate["requests"],
+        estimate["chunks"],
+        f"{estimate['input_tokens']:,}",
+        f"{estimate['output_tokens']:,}",
+        usd,
+        inter,
+    )
     check_budget(estimate, settings.budget_usd)
     atomic.write_json(Path(sm.output.estimate), estimate)
 
 
 def batch_submitted(settings: Settings, sm: Any) -> None:
     sentinels = [atomic.read_json(p) for p in sm.input.sentinels]
-    atomic.write_json(Path(sm.output[0]), {
-        "format": "emobatch.submitted/1",
-        "mode": sm.wildcards.mode,
-        "jobs": [{k: s[k] for k in ("job_name", "display_name", "chunk_file", "request_count",
-                                    "submitted_at", "how")} for s in sentinels],
-        "requests": sum(int(s["request_count"]) for s in sentinels),
-        "next_step": f"snakemake --cores 2 results/{sm.wildcards.mode}.parquet "
-                     "(resumes polling; nothing is submitted again)",
-    })
-    log.info("%d job(s) submitted for %s; %s", len(sentinels), sm.wildcards.mode,
-             "run the .parquet target later to collect the results")
+    atomic.write_json(
+        Path(sm.output[0]),
+        {
+            "format": "emobatch.submitted/1",
+            "mode": sm.wildcards.mode,
+            "jobs": [
+                {
+                    k: s[k]
+                    for k in (
+                        "job_name",
+                        "display_name",
+                        "chunk_file",
+                        "request_count",
+                        "submitted_at",
+                        "how",
+                    )
+                }
+                for s in sentinels
+            ],
+            "requests": sum(int(s["request_count"]) for s in sentinels),
+            "next_step": f"snakemake --cores 2 results/{sm.wildcards.mode}.parquet "
+            "(resumes polling; nothing is submitted again)",
+        },
+    )
+    log.info(
+        "%d job(s) submitted for %s; %s",
+        len(sentinels),
+        sm.wildcards.mode,
+        "run the .parquet target later to collect the results",
+    )
 
 
 def _ledger(settings: Settings) -> Any:
@@ -113,18 +154,23 @@ def _limits(settings: Settings) -> Any:
     from emobatch.stages.submit import SubmitLimits
 
     b = settings.batch
-    return SubmitLimits(max_wait_hours=b.max_wait_hours,
-                        max_concurrent_jobs=b.max_concurrent_jobs,
-                        max_enqueued_tokens=b.max_enqueued_tokens)
+    return SubmitLimits(
+        max_wait_hours=b.max_wait_hours,
+        max_concurrent_jobs=b.max_concurrent_jobs,
+        max_enqueued_tokens=b.max_enqueued_tokens,
+    )
 
 
 def _poll_settings(settings: Settings) -> Any:
     from emobatch.stages.poll import PollSettings
 
     b = settings.batch
-    return PollSettings(interval_seconds=b.poll_interval_seconds,
-                        max_wait_hours=b.max_wait_hours, blocking=b.blocking,
-                        job_resubmits=b.job_resubmits)
+    return PollSettings(
+        interval_seconds=b.poll_interval_seconds,
+        max_wait_hours=b.max_wait_hours,
+        blocking=b.blocking,
+        job_resubmits=b.job_resubmits,
+    )
 
 
 def batch_submit(settings: Settings, sm: Any) -> None:
@@ -134,10 +180,15 @@ def batch_submit(settings: Settings, sm: Any) -> None:
     check_analysis(settings, sm.wildcards.analysis)
     backend = open_backend(settings)
     try:
-        sentinel = submit_chunk(backend, _ledger(settings), Path(sm.input.chunk),
-                                model=settings.batch.model_name,
-                                analysis=sm.wildcards.analysis, mode=sm.wildcards.mode,
-                                limits=_limits(settings))
+        sentinel = submit_chunk(
+            backend,
+            _ledger(settings),
+            Path(sm.input.chunk),
+            model=settings.batch.model_name,
+            analysis=sm.wildcards.analysis,
+            mode=sm.wildcards.mode,
+            limits=_limits(settings),
+        )
     finally:
         backend.close()
     write_sentinel(Path(sm.output.sentinel), sentinel)
@@ -152,9 +203,15 @@ def batch_poll(settings: Settings, sm: Any) -> None:
     chunk = Path(sentinel["chunk_file"])
     backend = open_backend(settings)
     try:
-        marker = poll_chunk(backend, _ledger(settings), sentinel, chunk,
-                            settings=_poll_settings(settings), limits=_limits(settings),
-                            progress=Progress(f"{sm.wildcards.mode}/{chunk.stem}"))
+        marker = poll_chunk(
+            backend,
+            _ledger(settings),
+            sentinel,
+            chunk,
+            settings=_poll_settings(settings),
+            limits=_limits(settings),
+            progress=Progress(f"{sm.wildcards.mode}/{chunk.stem}"),
+        )
     finally:
         backend.close()
     write_marker(Path(sm.output.marker), marker)
@@ -181,12 +238,19 @@ def batch_recover(settings: Settings, sm: Any) -> None:
     marker = atomic.read_json(sm.input.marker)
     backend = open_backend(settings)
     try:
-        recover_chunk(backend, _ledger(settings), chunk=Path(marker["chunk_file"]),
-                      raw=Path(sm.input.raw), marker=marker,
-                      retries_dir=Path(sm.params.retries_dir), out_manifest=Path(sm.output[0]),
-                      validate=lambda a: validate_answer(codebook, a),
-                      retry_rounds=settings.batch.retry_rounds,
-                      poll_settings=_poll_settings(settings), limits=_limits(settings))
+        recover_chunk(
+            backend,
+            _ledger(settings),
+            chunk=Path(marker["chunk_file"]),
+            raw=Path(sm.input.raw),
+            marker=marker,
+            retries_dir=Path(sm.params.retries_dir),
+            out_manifest=Path(sm.output[0]),
+            validate=lambda a: validate_answer(codebook, a),
+            retry_rounds=settings.batch.retry_rounds,
+            poll_settings=_poll_settings(settings),
+            limits=_limits(settings),
+        )
     finally:
         backend.close()
 
@@ -199,23 +263,30 @@ def results_parse(settings: Settings, sm: Any) -> None:
     codebook = load_codebook(settings.codebook)
     manifest = atomic.read_json(sm.input.recovered)
     table = prices(settings.pricing, settings.batch.model_name, "batch")
-    parse_chunk(chunk=Path(manifest["chunk_file"]), recovered=Path(sm.input.recovered),
-                out=Path(sm.output.parsed), validate=lambda a: validate_answer(codebook, a),
-                emotions=codebook.emotions,
-                row_cost=(lambda p, c, o, t: row_cost(table, p, c, o, t)) if table else None)
+    parse_chunk(
+        chunk=Path(manifest["chunk_file"]),
+        recovered=Path(sm.input.recovered),
+        out=Path(sm.output.parsed),
+        validate=lambda a: validate_answer(codebook, a),
+        emotions=codebook.emotions,
+        row_cost=(lambda p, c, o, t: row_cost(table, p, c, o, t)) if table else None,
+    )
 
 
 def results_collect(settings: Settings, sm: Any) -> None:
     import pyarrow.parquet as pq
 
     parsed = _paths(sm.input.parsed)
-    atomic.write_json(Path(sm.output[0]), {
-        "format": "emobatch.collected/1",
-        "mode": sm.wildcards.mode,
-        "analysis_id": sm.wildcards.analysis,
-        "parsed": [str(p) for p in parsed],
-        "rows": sum(pq.ParquetFile(p).metadata.num_rows for p in parsed),
-    })
+    atomic.write_json(
+        Path(sm.output[0]),
+        {
+            "format": "emobatch.collected/1",
+            "mode": sm.wildcards.mode,
+            "analysis_id": sm.wildcards.analysis,
+            "parsed": [str(p) for p in parsed],
+            "rows": sum(pq.ParquetFile(p).metadata.num_rows for p in parsed),
+        },
+    )
 
 
 def results_merge(settings: Settings, sm: Any) -> None:
@@ -226,20 +297,35 @@ def results_merge(settings: Settings, sm: Any) -> None:
     codebook = load_codebook(settings.codebook)
     analysis = Path(sm.input.selected).parts[-3]
     check_analysis(settings, analysis)
-    counts = merge_mode(mode=sm.wildcards.mode, selected=Path(sm.input.selected),
-                        parsed=[Path(p) for p in atomic.read_json(sm.input.collected)["parsed"]],
-                        history_dir=settings.history_dir,
-                        analysis=analysis, codebook_version=codebook.version,
-                        model=settings.batch.model_name, out_parquet=Path(sm.output.parquet),
-                        out_csv=Path(sm.output.csv))
-    write_summary(settings, counts, dataset=Path(sm.output.parquet),
-                  out=Path(sm.output.summary))
+    counts = merge_mode(
+        mode=sm.wildcards.mode,
+        selected=Path(sm.input.selected),
+        parsed=[Path(p) for p in atomic.read_json(sm.input.collected)["parsed"]],
+        history_dir=settings.history_dir,
+        analysis=analysis,
+        codebook_version=codebook.version,
+        model=settings.batch.model_name,
+        out_parquet=Path(sm.output.parquet),
+        out_csv=Path(sm.output.csv),
+    )
+    write_summary(settings, counts, dataset=Path(sm.output.parquet), out=Path(sm.output.summary))
 
 
 STAGES: dict[str, Callable[[Settings, Any], None]] = {
     f.__name__: f
-    for f in (filter_select, requests_build, requests_estimate, batch_submit, batch_submitted, batch_poll, batch_download,
-              batch_recover, results_parse, results_collect, results_merge)
+    for f in (
+        filter_select,
+        requests_build,
+        requests_estimate,
+        batch_submit,
+        batch_submitted,
+        batch_poll,
+        batch_download,
+        batch_recover,
+        results_parse,
+        results_collect,
+        results_merge,
+    )
 }
 
 

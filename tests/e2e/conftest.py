@@ -20,13 +20,30 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-KO = ["오늘 너무 행복해요 ㅋㅋ", "진짜 화나네 ㅡㅡ", "시험 망해서 슬프다 ㅠㅠ", "내일 여행 기대된다!",
-      "헐 대박 깜짝 놀랐어", "밤길이 무서워요", "이 음식 역겹다", "너를 믿어, 응원할게",
-      "그냥 출근하는 중", "비가 오네요"]
-EN = ["I am so happy today!", "This makes me furious.", "I miss her so much, so sad.",
-      "Can't wait for the concert next week!", "Wow, I did not expect that at all!",
-      "I'm scared of the storm tonight.", "That smell is disgusting.",
-      "I trust you completely.", "Just taking the bus to work.", "The meeting is at 3pm."]
+KO = [
+    "오늘 너무 행복해요 ㅋㅋ",
+    "진짜 화나네 ㅡㅡ",
+    "시험 망해서 슬프다 ㅠㅠ",
+    "내일 여행 기대된다!",
+    "헐 대박 깜짝 놀랐어",
+    "밤길이 무서워요",
+    "이 음식 역겹다",
+    "너를 믿어, 응원할게",
+    "그냥 출근하는 중",
+    "비가 오네요",
+]
+EN = [
+    "I am so happy today!",
+    "This makes me furious.",
+    "I miss her so much, so sad.",
+    "Can't wait for the concert next week!",
+    "Wow, I did not expect that at all!",
+    "I'm scared of the storm tonight.",
+    "That smell is disgusting.",
+    "I trust you completely.",
+    "Just taking the bus to work.",
+    "The meeting is at 3pm.",
+]
 
 
 def write_posts(path: Path, n: int, *, prefix: str = "p") -> Path:
@@ -44,23 +61,53 @@ def write_posts(path: Path, n: int, *, prefix: str = "p") -> Path:
 class Project:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.env = {k: v for k, v in os.environ.items()
-                    if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "EMOBATCH_CRASH_AT",
-                                 "EMOBATCH_GEMINI_BASE_URL")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if k
+            not in (
+                "GEMINI_API_KEY",
+                "GOOGLE_API_KEY",
+                "EMOBATCH_CRASH_AT",
+                "EMOBATCH_GEMINI_BASE_URL",
+            )
+        }
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
 
-    def snakemake(self, *args: str, check: bool = True, env: dict[str, str] | None = None,
-                  timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-               "--directory", str(self.root), "--cores", "2", *args]
-        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True,
-                              env={**self.env, **(env or {})}, timeout=timeout)
+    def snakemake(
+        self,
+        *args: str,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess[str]:
+        cmd = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--directory",
+            str(self.root),
+            "--cores",
+            "2",
+            *args,
+        ]
+        proc = subprocess.run(
+            cmd,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            env={**self.env, **(env or {})},
+            timeout=timeout,
+        )
         if check and proc.returncode != 0:
             raise AssertionError(
                 f"snakemake {' '.join(args)} exited {proc.returncode}\n--- stdout\n"
-                f"{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-8000:]}")
+                f"{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-8000:]}"
+            )
         return proc
 
     def ledger_events(self, event: str | None = None) -> list[dict]:
@@ -78,8 +125,10 @@ class Project:
         from emobatch.emulator import serve_in_background
 
         with serve_in_background(self.path("results", "emulator")) as server:
-            client = genai.Client(api_key="inspect", http_options=types.HttpOptions(
-                base_url=server.base_url, api_version="v1beta"))
+            client = genai.Client(
+                api_key="inspect",
+                http_options=types.HttpOptions(base_url=server.base_url, api_version="v1beta"),
+            )
             return list(client.batches.list(config={"page_size": 2}))
 
 

@@ -21,8 +21,9 @@ BAD = REPO / "tests" / "data" / "bad_inputs"
 )
 def test_bad_input_file_stops_with_a_message(project: Project, name: str, needles) -> None:
     shutil.copy(BAD / name, project.path("data", "raw", name))
-    proc = project.snakemake("results/pilot.parquet", "--config",
-                             f"input={{\"path\": \"data/raw/{name}\"}}", check=False)
+    proc = project.snakemake(
+        "results/pilot.parquet", "--config", f'input={{"path": "data/raw/{name}"}}', check=False
+    )
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
     for needle in needles:
@@ -32,8 +33,9 @@ def test_bad_input_file_stops_with_a_message(project: Project, name: str, needle
 
 
 def test_invalid_config_stops_before_any_rule(project: Project) -> None:
-    proc = project.snakemake("results/pilot.parquet", "--config",
-                             "batch={\"max_batch_size\": -5}", check=False)
+    proc = project.snakemake(
+        "results/pilot.parquet", "--config", 'batch={"max_batch_size": -5}', check=False
+    )
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
     assert "batch.max_batch_size: -5 is less than the minimum of 1" in out

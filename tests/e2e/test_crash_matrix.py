@@ -18,28 +18,66 @@ import pytest
 
 from tests.e2e.conftest import REPO, Project
 
-POINTS = ["before_upload", "after_upload", "after_create", "during_poll", "during_download",
-          "during_parse", "during_merge"]
-COMPARE = ["post_id", "status", "primary_emotion", "sentiment", "sentiment_score", "rationale",
-           *[f"intensity_{e}" for e in ("joy", "trust", "fear", "surprise", "sadness",
-                                        "disgust", "anger", "anticipation")],
-           "prompt_tokens", "output_tokens", "likes", "platform"]
+POINTS = [
+    "before_upload",
+    "after_upload",
+    "after_create",
+    "during_poll",
+    "during_download",
+    "during_parse",
+    "during_merge",
+]
+COMPARE = [
+    "post_id",
+    "status",
+    "primary_emotion",
+    "sentiment",
+    "sentiment_score",
+    "rationale",
+    *[
+        f"intensity_{e}"
+        for e in ("joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation")
+    ],
+    "prompt_tokens",
+    "output_tokens",
+    "likes",
+    "platform",
+]
 TARGET = "results/pilot.parquet"
 # one job at a time, so the first process to reach a crash point is always the same one;
 # 5 posts in chunks of 2 -> 3 chunks
 # --rerun-incomplete: what a user does after kill -9 of Snakemake (files of the killed job are
 # marked incomplete); re-running a submit is safe because it asks the ledger first.
-CONFIG = ["--cores", "1", "--rerun-incomplete", "--config", "batch={\"max_batch_size\": 2}"]
+CONFIG = ["--cores", "1", "--rerun-incomplete", "--config", 'batch={"max_batch_size": 2}']
 
 
 def _crash(project: Project, point: str) -> None:
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-           "--directory", str(project.root), "--cores", "2", TARGET, *CONFIG]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(project.root),
+        "--cores",
+        "2",
+        TARGET,
+        *CONFIG,
+    ]
     env = {**project.env, "EMOBATCH_CRASH_AT": point, "EMOBATCH_CRASH_SCOPE": "group"}
-    proc = subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, text=True,
-                          timeout=300, start_new_session=True)
+    proc = subprocess.run(
+        cmd,
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,
+    )
     assert proc.returncode == -9, (
-        f"{point}: expected SIGKILL, got {proc.returncode}\n{proc.stderr[-3000:]}")
+        f"{point}: expected SIGKILL, got {proc.returncode}\n{proc.stderr[-3000:]}"
+    )
     project.snakemake("--unlock", TARGET, *CONFIG)
 
 
@@ -62,8 +100,9 @@ def test_crash_at_every_boundary_then_rerun(project: Project, tmp_path_factory) 
     assert "Nothing to be done" in last.stdout + last.stderr
     # no temporary file is left where the pipeline writes (the emulator's state is the
     # provider's side: a killed provider may leave debris of its own)
-    leftovers = [f for f in project.root.joinpath("results").rglob("*.tmp")
-                 if "emulator" not in f.parts]
+    leftovers = [
+        f for f in project.root.joinpath("results").rglob("*.tmp") if "emulator" not in f.parts
+    ]
     assert leftovers == []
     crashed = pd.read_parquet(project.path("results", "pilot.parquet"))
 
@@ -86,7 +125,8 @@ def test_crash_at_every_boundary_then_rerun(project: Project, tmp_path_factory) 
     clean = Project(clean_root)
     clean.snakemake(TARGET, *CONFIG)
     expected = pd.read_parquet(clean.path("results", "pilot.parquet"))
-    pd.testing.assert_frame_equal(crashed[COMPARE].reset_index(drop=True),
-                                  expected[COMPARE].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        crashed[COMPARE].reset_index(drop=True), expected[COMPARE].reset_index(drop=True)
+    )
     summary = json.loads(project.path("results", "pilot.summary.json").read_text("utf-8"))
     assert summary["posts"] == 5 and summary["failed"] == 0

@@ -23,21 +23,42 @@ import yaml
 from tests.e2e.conftest import Project, write_posts
 
 SECRET = "AIzaSyE2E-test-secret-do-not-leak-0123456789"
-LABELS = {"joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation",
-          "neutral"}
-FAST = ["api={\"retry_initial_delay_seconds\": 0.02, \"retry_max_delay_seconds\": 0.2, "
-        "\"retry_attempts\": 8}", "batch={\"poll_interval_seconds\": 0.2, "
-        "\"max_batch_size\": 40}", "sampling={\"min_size\": 1}"]
+LABELS = {
+    "joy",
+    "trust",
+    "fear",
+    "surprise",
+    "sadness",
+    "disgust",
+    "anger",
+    "anticipation",
+    "neutral",
+}
+FAST = [
+    'api={"retry_initial_delay_seconds": 0.02, "retry_max_delay_seconds": 0.2, '
+    '"retry_attempts": 8}',
+    'batch={"poll_interval_seconds": 0.2, "max_batch_size": 40}',
+    'sampling={"min_size": 1}',
+]
 
 
 class Emulator:
     def __init__(self, state: Path, faults: Path | None = None) -> None:
-        cmd = [sys.executable, "-m", "emobatch.cli.main", "emulator", "serve", "--port", "0",
-               "--state-dir", str(state), "--quiet"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "emobatch.cli.main",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--state-dir",
+            str(state),
+            "--quiet",
+        ]
         if faults:
             cmd += ["--faults", str(faults), "--seed", "7"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().strip()
         assert self.url.startswith("http://127.0.0.1:"), self.proc.stderr.read()
         self.state = state
@@ -46,8 +67,10 @@ class Emulator:
         from google import genai
         from google.genai import types
 
-        client = genai.Client(api_key="inspector", http_options=types.HttpOptions(
-            base_url=self.url, api_version="v1beta"))
+        client = genai.Client(
+            api_key="inspector",
+            http_options=types.HttpOptions(base_url=self.url, api_version="v1beta"),
+        )
         out = []
         for attempt in range(20):  # the listing itself may meet injected faults
             try:
@@ -75,8 +98,9 @@ def _gemini_env(emu: Emulator) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_sampling_on_gemini_backend_and_no_key_in_any_file(project: Project,
-                                                           emulator: Emulator) -> None:
+def test_sampling_on_gemini_backend_and_no_key_in_any_file(
+    project: Project, emulator: Emulator
+) -> None:
     write_posts(project.path("data", "raw", "posts.csv"), 120)
     env = _gemini_env(emulator)
     args = ["results/sampling.parquet", "--config", "backend=gemini", *FAST]
@@ -86,8 +110,10 @@ def test_sampling_on_gemini_backend_and_no_key_in_any_file(project: Project,
     assert set(df["status"]) == {"ok"} and set(df["primary_emotion"]) <= LABELS
     jobs = emulator.jobs()
     assert len(jobs) == 3  # 92 requests in chunks of 40
-    sentinels = [json.loads(p.read_text("utf-8"))
-                 for p in project.path("results", "sampling").glob("*/submitted/*.json")]
+    sentinels = [
+        json.loads(p.read_text("utf-8"))
+        for p in project.path("results", "sampling").glob("*/submitted/*.json")
+    ]
     assert {s["job_name"] for s in sentinels} == {j.name for j in jobs}
     assert {s["backend"] for s in sentinels} == {"gemini"}
     # the same command again, and a forced submit: no second job
@@ -96,17 +122,19 @@ def test_sampling_on_gemini_backend_and_no_key_in_any_file(project: Project,
     project.snakemake(*args[:1], "-R", "batch_submit", *args[1:], env=env)
     assert len(emulator.jobs()) == 3
     # the key is nowhere on disk: results, logs, Snakemake's metadata and logs
-    leaks = [p for d in ("results", "logs", ".snakemake")
-             for p in project.path(d).rglob("*")
-             if p.is_file() and SECRET.encode() in p.read_bytes()]
+    leaks = [
+        p
+        for d in ("results", "logs", ".snakemake")
+        for p in project.path(d).rglob("*")
+        if p.is_file() and SECRET.encode() in p.read_bytes()
+    ]
     assert leaks == []
     # ...but its fingerprint is, so a ledger tells which key paid
     assert all(s["api_key_fingerprint"].startswith("sha256:") for s in sentinels)
 
 
 def test_gemini_backend_without_key_stops_before_any_rule(project: Project) -> None:
-    proc = project.snakemake("results/pilot.parquet", "--config", "backend=gemini",
-                             check=False)
+    proc = project.snakemake("results/pilot.parquet", "--config", "backend=gemini", check=False)
     assert proc.returncode != 0
     err = proc.stdout + proc.stderr
     assert "GEMINI_API_KEY" in err and "backend=local" in err
@@ -114,13 +142,15 @@ def test_gemini_backend_without_key_stops_before_any_rule(project: Project) -> N
     assert not project.path("results").exists() or not any(project.path("results").iterdir())
 
 
-SOAK_PLAN = {"faults": [
-    {"kind": "http_error", "operation": "*", "status": 503, "rate": 0.2, "id": "transient"},
-    {"kind": "lost_create_response", "nth": [1], "id": "lost-create"},
-    {"kind": "job_expired", "nth_job": [2], "id": "expired"},
-    {"kind": "row_error", "rate": 0.05, "code": 500, "id": "row-errors"},
-    {"kind": "malformed_output", "rate": 0.02, "mode": "invalid_json", "id": "malformed"},
-]}
+SOAK_PLAN = {
+    "faults": [
+        {"kind": "http_error", "operation": "*", "status": 503, "rate": 0.2, "id": "transient"},
+        {"kind": "lost_create_response", "nth": [1], "id": "lost-create"},
+        {"kind": "job_expired", "nth_job": [2], "id": "expired"},
+        {"kind": "row_error", "rate": 0.05, "code": 500, "id": "row-errors"},
+        {"kind": "malformed_output", "rate": 0.02, "mode": "invalid_json", "id": "malformed"},
+    ]
+}
 
 
 @pytest.mark.slow
@@ -130,16 +160,24 @@ def test_fault_soak_accounts_for_every_post(project: Project, tmp_path: Path) ->
     plan.write_text(yaml.safe_dump(SOAK_PLAN), encoding="utf-8")
     emu = Emulator(tmp_path / "soak-provider", faults=plan)
     try:
-        args = ["results/sampling.parquet", "--config", "backend=gemini", *FAST[:1],
-                "batch={\"poll_interval_seconds\": 0.2, \"max_batch_size\": 100}"]
+        args = [
+            "results/sampling.parquet",
+            "--config",
+            "backend=gemini",
+            *FAST[:1],
+            'batch={"poll_interval_seconds": 0.2, "max_batch_size": 100}',
+        ]
         project.snakemake(*args, env=_gemini_env(emu), timeout=600)
         df = pd.read_parquet(project.path("results", "sampling.parquet"))
         assert len(df) == 384 and df["post_id"].is_unique  # every sampled post has a row
         failed = df[df["status"] == "failed"]
         assert failed["error_reason"].notna().all()  # ok, or failed with a reason
         assert set(df["status"]) <= {"ok", "failed"}
-        stats = json.loads((tmp_path / "soak-provider" / "stats.json").read_text("utf-8")) \
-            if (tmp_path / "soak-provider" / "stats.json").exists() else None
+        stats = (
+            json.loads((tmp_path / "soak-provider" / "stats.json").read_text("utf-8"))
+            if (tmp_path / "soak-provider" / "stats.json").exists()
+            else None
+        )
         from emobatch.emulator import read_stats
 
         stats = read_stats(tmp_path / "soak-provider")
@@ -154,10 +192,15 @@ def test_fault_soak_accounts_for_every_post(project: Project, tmp_path: Path) ->
         works = Counter((r["chunk_sha256"], r["analysis_id"], r["attempt"]) for r in ledger)
         assert max(works.values()) == 1
         # a post is paid for again only as a recovery of a failed row or an EXPIRED job
-        report = {"posts": len(df), "ok": int((df["status"] == "ok").sum()),
-                  "failed": len(failed), "jobs": len(creates), "faults_fired": fired,
-                  "failed_reasons": failed["error_reason"].value_counts().to_dict(),
-                  "retry_rounds_used": df["retry_round"].value_counts().to_dict()}
+        report = {
+            "posts": len(df),
+            "ok": int((df["status"] == "ok").sum()),
+            "failed": len(failed),
+            "jobs": len(creates),
+            "faults_fired": fired,
+            "failed_reasons": failed["error_reason"].value_counts().to_dict(),
+            "retry_rounds_used": df["retry_round"].value_counts().to_dict(),
+        }
         print("SOAK", json.dumps(report, sort_keys=True, default=int))
         assert report["ok"] >= 370
     finally:

@@ -66,8 +66,11 @@ def test_pilot_reruns_never_pay_twice(project: Project) -> None:
     final = pd.read_parquet(project.path("results", "pilot.parquet"))
     assert sorted(final["post_id"]) == sorted(pilot["post_id"])
     cols = ["post_id", "primary_emotion", "sentiment", "rationale"]
-    assert final.sort_values("post_id")[cols].reset_index(drop=True).equals(
-        pilot.sort_values("post_id")[cols].reset_index(drop=True))
+    assert (
+        final.sort_values("post_id")[cols]
+        .reset_index(drop=True)
+        .equals(pilot.sort_values("post_id")[cols].reset_index(drop=True))
+    )
     log = project.path("logs", "analysis.log").read_text("utf-8")
     assert "BATCH submit" in log and "BATCH merge" in log
     assert log.count("(ledger); no API call") >= 2
@@ -76,12 +79,13 @@ def test_pilot_reruns_never_pay_twice(project: Project) -> None:
 @pytest.mark.slow
 def test_sampling_then_full_submits_only_new_posts(project: Project) -> None:
     write_posts(project.path("data", "raw", "posts.csv"), 120)
-    cfg = ["--config", "sampling={\"min_size\": 1}", "batch={\"max_batch_size\": 40}"]
+    cfg = ["--config", 'sampling={"min_size": 1}', 'batch={"max_batch_size": 40}']
     project.snakemake("results/sampling.parquet", *cfg)
     # Cochran for N=120 at 95 % / 5 %: 92
     sampled = _check_dataset(project, "sampling", 92)
-    report = json.loads(next(project.path("results", "sampling").glob("a*/filter/report.json"))
-                        .read_text("utf-8"))
+    report = json.loads(
+        next(project.path("results", "sampling").glob("a*/filter/report.json")).read_text("utf-8")
+    )
     assert report["selected"] == 92
     assert len(project.emulator_jobs()) == 3  # 92 requests in chunks of <= 40
     project.snakemake("results/full.parquet", *cfg)
@@ -96,8 +100,9 @@ def test_sampling_then_full_submits_only_new_posts(project: Project) -> None:
 def test_changing_the_model_starts_a_new_analysis(project: Project) -> None:
     project.snakemake("results/pilot.parquet")
     first = pd.read_parquet(project.path("results", "pilot.parquet"))
-    project.snakemake("results/pilot.parquet", "--config",
-                      "batch={\"model_name\": \"gemini-2.5-flash-lite\"}")
+    project.snakemake(
+        "results/pilot.parquet", "--config", 'batch={"model_name": "gemini-2.5-flash-lite"}'
+    )
     second = pd.read_parquet(project.path("results", "pilot.parquet"))
     assert first["analysis_id"].iloc[0] != second["analysis_id"].iloc[0]
     assert set(second["model"]) == {"gemini-2.5-flash-lite"}

@@ -1,4 +1,4 @@
-"""Non-blocking polling (cron, clusters): check once, exit, and resume later without resubmitting."""
+"""Non-blocking polling (cron, clusters): check once, exit, resume later, never resubmit."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from tests.e2e.conftest import Project
 
 @pytest.mark.slow
 def test_nonblocking_poll_exits_then_resumes(project: Project) -> None:
-    args = ["results/pilot.parquet", "-k", "--config",
-            "batch={\"blocking\": false, \"max_batch_size\": 3}",
-            "local={\"latency_seconds\": 12}"]
+    args = [
+        "results/pilot.parquet",
+        "-k",
+        "--config",
+        'batch={"blocking": false, "max_batch_size": 3}',
+        'local={"latency_seconds": 12}',
+    ]
     started = time.monotonic()
     first = project.snakemake(*args, check=False)
     assert first.returncode != 0

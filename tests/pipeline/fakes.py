@@ -52,9 +52,14 @@ class FakeBackend:
     def create(self, model: str, file_name: str, display_name: str) -> JobStatus:
         self.calls.append(f"create:{display_name}")
         self._maybe_fail("create")
-        job = JobStatus(name=f"batches/job{next(self._ids)}", display_name=display_name,
-                        state="PENDING", model=model, request_count=2,
-                        create_time=f"2026-01-01T00:00:{len(self.jobs):02d}Z")
+        job = JobStatus(
+            name=f"batches/job{next(self._ids)}",
+            display_name=display_name,
+            state="PENDING",
+            model=model,
+            request_count=2,
+            create_time=f"2026-01-01T00:00:{len(self.jobs):02d}Z",
+        )
         self.jobs[job.name] = job
         if self.lose_create_response:
             self.lose_create_response -= 1
@@ -72,12 +77,17 @@ class FakeBackend:
         state = self.state_sequence[min(n, len(self.state_sequence) - 1)]
         job = self.jobs[job_name]
         done = state in {"SUCCEEDED", "FAILED", "EXPIRED", "CANCELLED"}
-        return JobStatus(name=job.name, display_name=job.display_name, state=state,
-                         model=job.model, request_count=2,
-                         succeeded=2 if state == "SUCCEEDED" else 0,
-                         pending=0 if done else 2,
-                         output_file=f"files/batch-{job.name[8:]}" if state == "SUCCEEDED"
-                         else None, create_time=job.create_time)
+        return JobStatus(
+            name=job.name,
+            display_name=job.display_name,
+            state=state,
+            model=job.model,
+            request_count=2,
+            succeeded=2 if state == "SUCCEEDED" else 0,
+            pending=0 if done else 2,
+            output_file=f"files/batch-{job.name[8:]}" if state == "SUCCEEDED" else None,
+            create_time=job.create_time,
+        )
 
     def iter_jobs(self, page_size: int = 100) -> Iterator[JobStatus]:
         self.calls.append("list")

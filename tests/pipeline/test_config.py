@@ -30,8 +30,14 @@ def test_invalid_values_name_the_key(override, needle):
 
 
 def test_command_line_strings_are_coerced_to_the_schema_type():
-    s = load_config("config/config.yaml", {"batch": {"max_batch_size": "40", "blocking": "false"},
-                                           "budget_usd": "2.5", "local": {"faults": "null"}})
+    s = load_config(
+        "config/config.yaml",
+        {
+            "batch": {"max_batch_size": "40", "blocking": "false"},
+            "budget_usd": "2.5",
+            "local": {"faults": "null"},
+        },
+    )
     assert s.batch.max_batch_size == 40 and s.batch.blocking is False
     assert s.budget_usd == 2.5 and s.local.faults is None
 

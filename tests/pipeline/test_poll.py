@@ -8,15 +8,21 @@ from emobatch.errors import JobError, JobStillRunning
 from emobatch.ledger import Ledger
 from emobatch.stages.poll import PollSettings, poll_chunk
 from tests.pipeline.fakes import FakeBackend
-from tests.pipeline.test_submit_ledger import ANALYSIS, FakeClock, _submit, chunk  # noqa: F401
+from tests.pipeline.test_submit_ledger import FakeClock, _submit
 
 
 def _poll(backend, ledger, sentinel, chunk, clock, **settings):
-    return poll_chunk(backend, ledger, sentinel, chunk, clock=clock,
-                      settings=PollSettings(**{"interval_seconds": 10, **settings}))
+    return poll_chunk(
+        backend,
+        ledger,
+        sentinel,
+        chunk,
+        clock=clock,
+        settings=PollSettings(**{"interval_seconds": 10, **settings}),
+    )
 
 
-def test_waits_through_pending_and_running(tmp_path, chunk):  # noqa: F811
+def test_waits_through_pending_and_running(tmp_path, chunk):
     backend = FakeBackend(state_sequence=["PENDING", "RUNNING", "RUNNING", "SUCCEEDED"])
     ledger, clock = Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
@@ -27,7 +33,7 @@ def test_waits_through_pending_and_running(tmp_path, chunk):  # noqa: F811
 
 
 @pytest.mark.parametrize("bad", ["FAILED", "EXPIRED"])
-def test_failed_or_expired_job_is_resubmitted_once(tmp_path, chunk, bad):  # noqa: F811
+def test_failed_or_expired_job_is_resubmitted_once(tmp_path, chunk, bad):
     backend = FakeBackend(state_sequence=[bad])
     ledger, clock = Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
@@ -37,8 +43,8 @@ def test_failed_or_expired_job_is_resubmitted_once(tmp_path, chunk, bad):  # noq
         status = original_get(name)
         if name != sentinel["job_name"]:
             from dataclasses import replace
-            return replace(status, state="SUCCEEDED", succeeded=2,
-                           output_file="files/batch-x")
+
+            return replace(status, state="SUCCEEDED", succeeded=2, output_file="files/batch-x")
         return status
 
     backend.get = get  # type: ignore[method-assign]
@@ -49,7 +55,7 @@ def test_failed_or_expired_job_is_resubmitted_once(tmp_path, chunk, bad):  # noq
     assert backend.created()[1].endswith("-r1")
 
 
-def test_resubmits_are_bounded(tmp_path, chunk):  # noqa: F811
+def test_resubmits_are_bounded(tmp_path, chunk):
     backend = FakeBackend(state_sequence=["FAILED"])
     ledger, clock = Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
@@ -58,7 +64,7 @@ def test_resubmits_are_bounded(tmp_path, chunk):  # noqa: F811
     assert len(backend.created()) == 2
 
 
-def test_cancelled_stops_with_a_message(tmp_path, chunk):  # noqa: F811
+def test_cancelled_stops_with_a_message(tmp_path, chunk):
     backend = FakeBackend(state_sequence=["CANCELLED"])
     ledger, clock = Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
@@ -67,7 +73,7 @@ def test_cancelled_stops_with_a_message(tmp_path, chunk):  # noqa: F811
     assert len(backend.created()) == 1
 
 
-def test_nonblocking_checks_once(tmp_path, chunk):  # noqa: F811
+def test_nonblocking_checks_once(tmp_path, chunk):
     backend = FakeBackend(state_sequence=["RUNNING"])
     ledger, clock = Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
@@ -76,17 +82,17 @@ def test_nonblocking_checks_once(tmp_path, chunk):  # noqa: F811
     assert clock.sleeps == []
 
 
-def test_gives_up_waiting_after_max_wait_hours(tmp_path, chunk):  # noqa: F811
+def test_gives_up_waiting_after_max_wait_hours(tmp_path, chunk):
     backend = FakeBackend(state_sequence=["PENDING"])
     ledger, clock = Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
-    with pytest.raises(JobError, match="still PENDING after 1.0 h"):
+    with pytest.raises(JobError, match=r"still PENDING after 1\.0 h"):
         _poll(backend, ledger, sentinel, chunk, clock, interval_seconds=600, max_wait_hours=1.0)
     assert sum(clock.sleeps) <= 3600
     assert len(backend.created()) == 1
 
 
-def test_changed_chunk_is_detected(tmp_path, chunk):  # noqa: F811
+def test_changed_chunk_is_detected(tmp_path, chunk):
     backend, ledger, clock = FakeBackend(), Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
     chunk.write_text(chunk.read_text("utf-8") + "\n", "utf-8")

@@ -1,4 +1,4 @@
-"""Judging output lines: usable answers pass, everything else fails with a reason, never repaired."""
+"""Judging output lines: good answers pass, the rest fail with a reason, never repaired."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ import pytest
 
 from emobatch.responses import evaluate_line, unwrap_fence
 
-GOOD = {"primary_emotion": "joy", "intensities": {"joy": 0.8}, "sentiment": "positive",
-        "sentiment_score": 0.7, "rationale": "ㅋㅋ"}
+GOOD = {
+    "primary_emotion": "joy",
+    "intensities": {"joy": 0.8},
+    "sentiment": "positive",
+    "sentiment_score": 0.7,
+    "rationale": "ㅋㅋ",
+}
 
 
 def validate(answer: dict) -> list[str]:
@@ -22,10 +27,16 @@ def validate(answer: dict) -> list[str]:
 def line(text: str | None = None, finish: str = "STOP", **response) -> dict:
     parts = [] if text is None else [{"text": text}]
     cand = {"content": {"parts": parts, "role": "model"}, "finishReason": finish, "index": 0}
-    body = {"candidates": [cand],
-            "usageMetadata": {"promptTokenCount": 120, "candidatesTokenCount": 30,
-                              "totalTokenCount": 150},
-            "modelVersion": "gemini-2.5-flash", **response}
+    body = {
+        "candidates": [cand],
+        "usageMetadata": {
+            "promptTokenCount": 120,
+            "candidatesTokenCount": 30,
+            "totalTokenCount": 150,
+        },
+        "modelVersion": "gemini-2.5-flash",
+        **response,
+    }
     return {"key": "p1", "response": body}
 
 
@@ -45,19 +56,28 @@ def test_markdown_fence_is_unwrapped():
 @pytest.mark.parametrize(
     ("obj", "reason", "retryable"),
     [
-        ({"key": "p1", "error": {"code": 500, "message": "internal", "status": "INTERNAL"}},
-         "api_error", True),
-        ({"key": "p1", "error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}},
-         "api_error", False),
-        (line("{\"primary_emotion\": \"joy\", "), "invalid_json", True),
+        (
+            {"key": "p1", "error": {"code": 500, "message": "internal", "status": "INTERNAL"}},
+            "api_error",
+            True,
+        ),
+        (
+            {"key": "p1", "error": {"code": 400, "message": "bad", "status": "INVALID_ARGUMENT"}},
+            "api_error",
+            False,
+        ),
+        (line('{"primary_emotion": "joy", '), "invalid_json", True),
         (line("joy"), "invalid_json", True),
         (line(json.dumps({**GOOD, "primary_emotion": "happy"})), "schema_violation", True),
         (line("[1, 2]"), "schema_violation", True),
         (line(None, finish="SAFETY"), "finish_safety", True),
         (line(json.dumps(GOOD)[:20], finish="MAX_TOKENS"), "max_tokens", True),
         (line("", finish="STOP"), "no_text", True),
-        ({"key": "p1", "response": {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}}},
-         "blocked", True),
+        (
+            {"key": "p1", "response": {"promptFeedback": {"blockReason": "PROHIBITED_CONTENT"}}},
+            "blocked",
+            True,
+        ),
     ],
 )
 def test_failures_have_reasons_and_are_never_repaired(obj, reason, retryable):
@@ -71,5 +91,6 @@ def test_failures_have_reasons_and_are_never_repaired(obj, reason, retryable):
 def test_thought_parts_are_skipped():
     obj = line(json.dumps(GOOD))
     obj["response"]["candidates"][0]["content"]["parts"].insert(
-        0, {"text": "let me think", "thought": True})
+        0, {"text": "let me think", "thought": True}
+    )
     assert evaluate_line(obj, validate).ok

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from google.genai import errors as genai_errors
 
 from emobatch.retry import RetryPolicy, call_idempotent, is_ambiguous_create_failure, is_transient
 from tests.pipeline.fakes import api_error
@@ -22,10 +23,12 @@ def flaky(errors: list[BaseException]):
 
 def test_transient_errors_are_retried_with_exponential_waits():
     sleeps: list[float] = []
-    policy = RetryPolicy(attempts=5, initial_delay=1.0, max_delay=60, jitter=0.0,
-                         sleep=sleeps.append)
-    fn, calls = flaky([api_error(503), api_error(429), ConnectionError("reset"),
-                       TimeoutError("slow")])
+    policy = RetryPolicy(
+        attempts=5, initial_delay=1.0, max_delay=60, jitter=0.0, sleep=sleeps.append
+    )
+    fn, calls = flaky(
+        [api_error(503), api_error(429), ConnectionError("reset"), TimeoutError("slow")]
+    )
     assert call_idempotent("get", fn, policy) == "done"
     assert len(calls) == 5
     assert sleeps == [1.0, 2.0, 4.0, 8.0]
@@ -43,7 +46,7 @@ def test_permanent_errors_are_not_retried():
 def test_attempts_are_bounded():
     policy = RetryPolicy(attempts=3, initial_delay=0.5, jitter=0.0, sleep=lambda s: None)
     fn, calls = flaky([api_error(500)] * 10)
-    with pytest.raises(Exception):
+    with pytest.raises(genai_errors.ServerError):
         call_idempotent("get", fn, policy)
     assert len(calls) == 3
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -27,28 +26,28 @@ class FakeClock(Clock):
         self.now += seconds
 
 
-@pytest.fixture
-def chunk(tmp_path: Path) -> Path:
-    path = tmp_path / "chunk-0000.jsonl"
-    lines = [
-        {"key": "p1", "request": {"contents": [{"role": "user", "parts": [{"text": "좋아요 ㅋㅋ"}]}]}},
-        {"key": "p2", "request": {"contents": [{"role": "user", "parts": [{"text": "so sad"}]}]}},
-    ]
-    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
-    return path
-
-
 def _submit(backend, ledger, chunk, clock=None, **kw):
-    return submit_chunk(backend, ledger, chunk, model="gemini-2.5-flash", analysis=ANALYSIS,
-                        mode="pilot", clock=clock or FakeClock(), **kw)
+    return submit_chunk(
+        backend,
+        ledger,
+        chunk,
+        model="gemini-2.5-flash",
+        analysis=ANALYSIS,
+        mode="pilot",
+        clock=clock or FakeClock(),
+        **kw,
+    )
 
 
 def test_first_submit_records_intent_before_the_paid_call(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
     seen_at_create: list[list[str]] = []
-    sentinel = _submit(backend, ledger, chunk,
-                       before_create=lambda: seen_at_create.append(
-                           [r["event"] for r in ledger.records()]))
+    sentinel = _submit(
+        backend,
+        ledger,
+        chunk,
+        before_create=lambda: seen_at_create.append([r["event"] for r in ledger.records()]),
+    )
     assert seen_at_create == [["intent", "uploaded"]]
     assert [r["event"] for r in ledger.records()] == ["intent", "uploaded", "submitted"]
     assert len(backend.created()) == 1
@@ -97,8 +96,14 @@ def test_crash_between_create_and_confirmation_adopts_the_job(tmp_path, chunk):
 def test_intent_without_job_is_created_only_after_a_complete_listing(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
     sha = file_sha256(chunk)
-    ledger.append("intent", chunk_sha256=sha, analysis_id=ANALYSIS, attempt=0, display_name=display_name(sha, ANALYSIS),
-                  key_fp=backend.api_key_fingerprint)
+    ledger.append(
+        "intent",
+        chunk_sha256=sha,
+        analysis_id=ANALYSIS,
+        attempt=0,
+        display_name=display_name(sha, ANALYSIS),
+        key_fp=backend.api_key_fingerprint,
+    )
     sentinel = _submit(backend, ledger, chunk)
     assert backend.calls.index("list") < backend.calls.index(f"create:{sentinel['display_name']}")
     assert len(backend.created()) == 1
@@ -110,8 +115,14 @@ def test_partial_listing_proves_nothing(tmp_path, chunk):
     backend.jobs["batches/other"] = backend.create("m", "files/x", "someone-else")
     backend.calls.clear()
     sha = file_sha256(chunk)
-    ledger.append("intent", chunk_sha256=sha, analysis_id=ANALYSIS, attempt=0, display_name=display_name(sha, ANALYSIS),
-                  key_fp=backend.api_key_fingerprint)
+    ledger.append(
+        "intent",
+        chunk_sha256=sha,
+        analysis_id=ANALYSIS,
+        attempt=0,
+        display_name=display_name(sha, ANALYSIS),
+        key_fp=backend.api_key_fingerprint,
+    )
     with pytest.raises(SubmissionError, match="partial listing proves nothing"):
         _submit(backend, ledger, chunk)
     assert backend.created() == []
@@ -120,8 +131,14 @@ def test_partial_listing_proves_nothing(tmp_path, chunk):
 def test_intent_under_another_api_key_is_never_resubmitted_silently(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
     sha = file_sha256(chunk)
-    ledger.append("intent", chunk_sha256=sha, analysis_id=ANALYSIS, attempt=0, display_name=display_name(sha, ANALYSIS),
-                  key_fp="sha256:otherkey0000")
+    ledger.append(
+        "intent",
+        chunk_sha256=sha,
+        analysis_id=ANALYSIS,
+        attempt=0,
+        display_name=display_name(sha, ANALYSIS),
+        key_fp="sha256:otherkey0000",
+    )
     with pytest.raises(SubmissionError, match="sha256:otherkey0000"):
         _submit(backend, ledger, chunk)
     assert backend.created() == []
@@ -161,11 +178,16 @@ def test_waits_for_enqueued_token_capacity(tmp_path, chunk):
     # an earlier job of the same model is still running and fills the token quota
     backend.state_sequence = ["RUNNING", "RUNNING", "SUCCEEDED"]
     other = backend.create("gemini-2.5-flash", "files/o", "earlier")
-    ledger.append("submitted", chunk_sha256="0" * 64, attempt=0, job_name=other.name,
-                  model="gemini-2.5-flash", estimated_input_tokens=3_000_000,
-                  key_fp=backend.api_key_fingerprint)
-    _submit(backend, ledger, chunk, clock=clock,
-            limits=SubmitLimits(max_enqueued_tokens=3_000_000))
+    ledger.append(
+        "submitted",
+        chunk_sha256="0" * 64,
+        attempt=0,
+        job_name=other.name,
+        model="gemini-2.5-flash",
+        estimated_input_tokens=3_000_000,
+        key_fp=backend.api_key_fingerprint,
+    )
+    _submit(backend, ledger, chunk, clock=clock, limits=SubmitLimits(max_enqueued_tokens=3_000_000))
     assert len(clock.sleeps) == 2  # waited twice, then the earlier job finished
     assert any(r["event"] == "final" and r["job_name"] == other.name for r in ledger.records())
 
@@ -173,8 +195,15 @@ def test_waits_for_enqueued_token_capacity(tmp_path, chunk):
 def test_same_bytes_under_another_analysis_is_other_work(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
     first = _submit(backend, ledger, chunk)
-    other = submit_chunk(backend, ledger, chunk, model="gemini-2.5-flash-lite",
-                         analysis="a999999999aa", mode="pilot", clock=FakeClock())
+    other = submit_chunk(
+        backend,
+        ledger,
+        chunk,
+        model="gemini-2.5-flash-lite",
+        analysis="a999999999aa",
+        mode="pilot",
+        clock=FakeClock(),
+    )
     assert len(backend.created()) == 2
     assert other["job_name"] != first["job_name"]
     assert other["model"] == "gemini-2.5-flash-lite"

@@ -19,9 +19,15 @@ BAD_INPUTS = REPO / "tests" / "data" / "bad_inputs"
 MakeSettings = Callable[..., Settings]
 
 
-def _write_csv(path: Path, rows: Sequence[Sequence[Any]], *, header: Sequence[str] = ("post_id",
-               "text"), delimiter: str = ",", encoding: str = "utf-8",
-               lineterminator: str = "\n") -> Path:
+def _write_csv(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    *,
+    header: Sequence[str] = ("post_id", "text"),
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    lineterminator: str = "\n",
+) -> Path:
     """Write a delimited file with proper quoting (quoted line breaks are kept)."""
     with open(path, "w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter, lineterminator=lineterminator)

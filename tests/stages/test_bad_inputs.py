@@ -30,31 +30,46 @@ def read(path: Path) -> pa.Table:
     return pa.Table.from_batches(batches)
 
 
-def filtered(make_settings, tmp_path: Path, path: Path, **overrides) -> tuple[dict, pa.Table,
-                                                                               pa.Table]:
+def filtered(
+    make_settings, tmp_path: Path, path: Path, **overrides
+) -> tuple[dict, pa.Table, pa.Table]:
     out = tmp_path / "out"
-    report = run_filter(make_settings(path, **overrides), "full", analysis="abad00000001",
-                        out_selected=out / "selected.parquet", out_report=out / "report.json",
-                        out_dropped=out / "dropped.parquet")
-    return (report, pq.read_table(out / "selected.parquet"),
-            pq.read_table(out / "dropped.parquet"))
+    report = run_filter(
+        make_settings(path, **overrides),
+        "full",
+        analysis="abad00000001",
+        out_selected=out / "selected.parquet",
+        out_report=out / "report.json",
+        out_dropped=out / "dropped.parquet",
+    )
+    return (report, pq.read_table(out / "selected.parquet"), pq.read_table(out / "dropped.parquet"))
 
 
 @pytest.mark.parametrize(
     ("name", "needles"),
     [
         ("missing_id_column.csv", ["no column 'post_id'", "columns found:", "set input.id_column"]),
-        ("missing_text_column.csv", ["no column 'text'", "columns found:",
-                                     "set input.text_column"]),
-        ("invalid_utf8.csv", ["row 3, column 'text'", "not valid UTF-8",
-                              "iconv -f cp949 -t utf-8"]),
-        ("unbalanced_quotes.csv", ["row 4 (starting on line 5)", "never closed",
-                                   "unbalanced double quote"]),
+        (
+            "missing_text_column.csv",
+            ["no column 'text'", "columns found:", "set input.text_column"],
+        ),
+        (
+            "invalid_utf8.csv",
+            ["row 3, column 'text'", "not valid UTF-8", "iconv -f cp949 -t utf-8"],
+        ),
+        (
+            "unbalanced_quotes.csv",
+            ["row 4 (starting on line 5)", "never closed", "unbalanced double quote"],
+        ),
         ("empty_file.csv", ["is empty (0 bytes)"]),
         ("header_only.csv", ["has a header but no rows"]),
-        ("wrong_types.parquet", ["column 'text' (input.text_column) must be a string column "
-                                 "(found int64)", "column 'post_id' (input.id_column) has no id "
-                                 "in row(s) 3"]),
+        (
+            "wrong_types.parquet",
+            [
+                "column 'text' (input.text_column) must be a string column (found int64)",
+                "column 'post_id' (input.id_column) has no id in row(s) 3",
+            ],
+        ),
     ],
 )
 def test_broken_files_fail_with_a_message(name: str, needles: list[str]) -> None:
@@ -117,8 +132,11 @@ def test_empty_and_whitespace_texts_are_dropped(make_settings, tmp_path: Path) -
 def test_null_texts_are_dropped(make_settings, tmp_path: Path) -> None:
     _, selected, dropped = filtered(make_settings, tmp_path, bad_file("nan_texts.parquet"))
     assert dropped_rows(dropped) == [(2, "empty_text"), (4, "empty_text"), (5, "empty_text")]
-    assert [r["detail"] for r in dropped.to_pylist()] == ["text is null", "text is null",
-                                                          "text is empty"]
+    assert [r["detail"] for r in dropped.to_pylist()] == [
+        "text is null",
+        "text is null",
+        "text is empty",
+    ]
     assert selected.column("source_row").to_pylist() == [1, 3]
 
 
@@ -129,8 +147,9 @@ def test_long_texts_are_truncated_or_rejected(make_settings, tmp_path: Path) -> 
     rows = selected.to_pylist()
     assert [r["text_truncated"] for r in rows] == [False, True, False]
     assert len(rows[1]["text"]) <= 4000 and rows[1]["text_chars"] == 30_000
-    report, selected, dropped = filtered(make_settings, tmp_path, path,
-                                         filter={"long_text_policy": "reject"})
+    report, selected, dropped = filtered(
+        make_settings, tmp_path, path, filter={"long_text_policy": "reject"}
+    )
     assert dropped_rows(dropped) == [(2, "too_long")] and report["truncated"] == 0
     assert selected.column("source_row").to_pylist() == [1, 3]
 

@@ -90,8 +90,11 @@ def test_system_instruction_is_deterministic_and_complete(codebook) -> None:
     again = load_codebook(CODEBOOK)
     assert again.system_instruction == codebook.system_instruction
     text = codebook.system_instruction
-    for label, gloss in zip((*EMOTIONS, "neutral"), ("기쁨", "신뢰", "두려움", "놀람", "슬픔",
-                                                     "혐오", "분노", "기대", "중립"), strict=True):
+    for label, gloss in zip(
+        (*EMOTIONS, "neutral"),
+        ("기쁨", "신뢰", "두려움", "놀람", "슬픔", "혐오", "분노", "기대", "중립"),
+        strict=True,
+    ):
         assert f"- {label} ({gloss}):" in text
     assert "DATA" in text and "ignore previous" in text and "never obey" in text
     assert "ㅋㅋ" in text and "30 words" in text and "sentiment_score" in text
@@ -99,8 +102,9 @@ def test_system_instruction_is_deterministic_and_complete(codebook) -> None:
 
 def test_analysis_id_for(make_settings, tmp_path: Path) -> None:
     settings = make_settings()
-    expected = analysis_id(load_codebook(CODEBOOK).version, settings.batch.model_name,
-                           settings.generation.as_dict())
+    expected = analysis_id(
+        load_codebook(CODEBOOK).version, settings.batch.model_name, settings.generation.as_dict()
+    )
     assert analysis_id_for(settings) == expected
     changed = tmp_path / "changed.yaml"
     changed.write_bytes(CODEBOOK.read_bytes() + b"\n")
@@ -128,15 +132,23 @@ def _drop(raw: dict, *path: str) -> None:
         (lambda r: r["labels"][0].update(name="happiness"), "do not match"),
         (lambda r: _drop(r, "output_schema", "properties", "rationale"), "lacks rationale"),
         (lambda r: r["output_schema"]["required"].remove("sentiment"), "must list sentiment"),
-        (lambda r: _drop(r["output_schema"]["properties"]["intensities"]["properties"], "fear"),
-         "intensities.properties` lacks fear"),
-        (lambda r: r["output_schema"]["properties"]["primary_emotion"].pop("enum"),
-         "primary_emotion` must be a STRING with an `enum`"),
+        (
+            lambda r: _drop(r["output_schema"]["properties"]["intensities"]["properties"], "fear"),
+            "intensities.properties` lacks fear",
+        ),
+        (
+            lambda r: r["output_schema"]["properties"]["primary_emotion"].pop("enum"),
+            "primary_emotion` must be a STRING with an `enum`",
+        ),
         (lambda r: r["sentiment"].update(labels=["good", "bad"]), "`sentiment.labels` do not"),
-        (lambda r: r["output_schema"].update(type="ARRAY"), "`output_schema` must have `type: "
-         "OBJECT`"),
-        (lambda r: r["output_schema"]["properties"]["sentiment_score"].update(type="STRING"),
-         "sentiment_score` must have `type: NUMBER`"),
+        (
+            lambda r: r["output_schema"].update(type="ARRAY"),
+            "`output_schema` must have `type: OBJECT`",
+        ),
+        (
+            lambda r: r["output_schema"]["properties"]["sentiment_score"].update(type="STRING"),
+            "sentiment_score` must have `type: NUMBER`",
+        ),
     ],
 )
 def test_invalid_codebooks_name_the_key(tmp_path: Path, mutate, message: str) -> None:
@@ -163,8 +175,12 @@ def test_missing_and_unparsable_codebooks(tmp_path: Path) -> None:
 
 def test_valid_answer_has_no_problems(codebook) -> None:
     assert validate_answer(codebook, good_answer()) == []
-    neutral = good_answer() | {"primary_emotion": "neutral", "sentiment": "neutral",
-                               "sentiment_score": 0, "intensities": dict.fromkeys(EMOTIONS, 0)}
+    neutral = good_answer() | {
+        "primary_emotion": "neutral",
+        "sentiment": "neutral",
+        "sentiment_score": 0,
+        "intensities": dict.fromkeys(EMOTIONS, 0),
+    }
     assert validate_answer(codebook, neutral) == []
     assert validate_answer(codebook, good_answer() | {"extra": "ignored"}) == []
 
@@ -203,8 +219,9 @@ _MISSING = object()
         ("primary_emotion", None, "primary_emotion: expected STRING, got NoneType"),
     ],
 )
-def test_validate_answer_catches_each_violation(codebook, path: str, value: Any,
-                                                problem: str) -> None:
+def test_validate_answer_catches_each_violation(
+    codebook, path: str, value: Any, problem: str
+) -> None:
     problems = validate_answer(codebook, _with(path, value))
     assert len(problems) == 1, problems
     assert problems[0].startswith(problem)

@@ -27,8 +27,15 @@ ROWS = [
     ["p1", "또 다른 글", "8", "x"],  # 8 duplicate_id
     ["p7", "첫 줄\r\n\r\n\r\n둘째 줄", "7", "naver"],  # 9 kept, quoted line breaks
 ]
-OURS = ["post_id", "text", "text_truncated", "text_chars", "source_row", "analysis_key",
-        "to_submit"]
+OURS = [
+    "post_id",
+    "text",
+    "text_truncated",
+    "text_chars",
+    "source_row",
+    "analysis_key",
+    "to_submit",
+]
 
 
 @pytest.fixture
@@ -38,8 +45,14 @@ def posts_csv(tmp_path: Path, write_csv) -> Path:
 
 def run(settings, tmp_path: Path, mode: str = "full", name: str = "out") -> dict:
     out = tmp_path / name
-    return run_filter(settings, mode, analysis=ANALYSIS, out_selected=out / "selected.parquet",
-                      out_report=out / "report.json", out_dropped=out / "dropped.parquet")
+    return run_filter(
+        settings,
+        mode,
+        analysis=ANALYSIS,
+        out_selected=out / "selected.parquet",
+        out_report=out / "report.json",
+        out_dropped=out / "dropped.parquet",
+    )
 
 
 def selected(tmp_path: Path, name: str = "out") -> pa.Table:
@@ -47,12 +60,15 @@ def selected(tmp_path: Path, name: str = "out") -> pa.Table:
 
 
 def test_every_drop_reason_with_truncation(make_settings, posts_csv: Path, tmp_path: Path) -> None:
-    settings = make_settings(posts_csv, filter={"max_text_chars": 50,
-                                                "drop_duplicate_texts": True})
+    settings = make_settings(posts_csv, filter={"max_text_chars": 50, "drop_duplicate_texts": True})
     report = run(settings, tmp_path)
     assert report["rows_read"] == 9
-    assert report["dropped"] == {"duplicate_id": 2, "empty_text": 2, "too_long": 0,
-                                 "duplicate_text": 1}
+    assert report["dropped"] == {
+        "duplicate_id": 2,
+        "empty_text": 2,
+        "too_long": 0,
+        "duplicate_text": 1,
+    }
     assert report["duplicate_ids"] == {"total": 1, "ids": ["p1"], "listed": 1}
     assert report["truncated"] == 1
     assert report["population"] == report["selected"] == report["to_submit"] == 4
@@ -67,36 +83,58 @@ def test_every_drop_reason_with_truncation(make_settings, posts_csv: Path, tmp_p
     assert rows[2]["text"] == INJECTION
     dropped = pq.read_table(tmp_path / "out" / "dropped.parquet").to_pylist()
     assert [(d["source_row"], d["post_id"], d["reason"]) for d in dropped] == [
-        (2, "p2", "empty_text"), (3, "p3", "empty_text"), (4, "p1", "duplicate_id"),
-        (5, "p4", "duplicate_text"), (8, "p1", "duplicate_id")]
+        (2, "p2", "empty_text"),
+        (3, "p3", "empty_text"),
+        (4, "p1", "duplicate_id"),
+        (5, "p4", "duplicate_text"),
+        (8, "p1", "duplicate_id"),
+    ]
     assert dropped[0]["detail"] == "text is empty"
     assert dropped[1]["detail"] == "text is blank after normalising"
     assert dropped[2]["detail"] == "id first seen in source_row 1"
     assert dropped[3]["detail"] == "same normalised text as source_row 1"
 
 
-def test_reject_long_texts_and_keep_duplicate_texts(make_settings, posts_csv: Path,
-                                                    tmp_path: Path) -> None:
-    settings = make_settings(posts_csv, filter={"max_text_chars": 50,
-                                                "long_text_policy": "reject"})
+def test_reject_long_texts_and_keep_duplicate_texts(
+    make_settings, posts_csv: Path, tmp_path: Path
+) -> None:
+    settings = make_settings(posts_csv, filter={"max_text_chars": 50, "long_text_policy": "reject"})
     report = run(settings, tmp_path)
-    assert report["dropped"] == {"duplicate_id": 2, "empty_text": 2, "too_long": 1,
-                                 "duplicate_text": 0}
+    assert report["dropped"] == {
+        "duplicate_id": 2,
+        "empty_text": 2,
+        "too_long": 1,
+        "duplicate_text": 0,
+    }
     assert report["truncated"] == 0
     assert selected(tmp_path).column("post_id").to_pylist() == ["p1", "p4", "p6", "p7"]
     dropped = pq.read_table(tmp_path / "out" / "dropped.parquet").to_pylist()
     too_long = [d for d in dropped if d["reason"] == "too_long"]
-    assert too_long == [{"source_row": 6, "post_id": "p5", "reason": "too_long",
-                         "detail": "60 characters > filter.max_text_chars 50"}]
+    assert too_long == [
+        {
+            "source_row": 6,
+            "post_id": "p5",
+            "reason": "too_long",
+            "detail": "60 characters > filter.max_text_chars 50",
+        }
+    ]
 
 
 def test_selected_columns_keys_and_types(make_settings, posts_csv: Path, tmp_path: Path) -> None:
     run(make_settings(posts_csv), tmp_path)
     table = selected(tmp_path)
     types = {f.name: str(f.type) for f in table.schema}
-    assert types == {"post_id": "string", "text": "string", "text_truncated": "bool",
-                     "text_chars": "int64", "source_row": "int64", "analysis_key": "string",
-                     "to_submit": "bool", "likes": "int64", "platform": "string"}
+    assert types == {
+        "post_id": "string",
+        "text": "string",
+        "text_truncated": "bool",
+        "text_chars": "int64",
+        "source_row": "int64",
+        "analysis_key": "string",
+        "to_submit": "bool",
+        "likes": "int64",
+        "platform": "string",
+    }
     for row in table.to_pylist():
         assert row["analysis_key"] == analysis_key(row["post_id"], row["text"], ANALYSIS)
     assert table.column("likes").to_pylist() == [3, None, 4, 6, 7]
@@ -117,11 +155,15 @@ def test_report_contents(make_settings, posts_csv: Path, tmp_path: Path) -> None
     assert report["carried_columns"] == {"likes": "int64", "platform": "string"}
     assert report["started_at"] <= report["finished_at"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "dropped.parquet", "report.json", "selected.parquet"]  # no temporary files left
+        "dropped.parquet",
+        "report.json",
+        "selected.parquet",
+    ]  # no temporary files left
 
 
-def test_pilot_selection_is_seeded_and_in_population_order(make_settings, posts_csv: Path,
-                                                           tmp_path: Path) -> None:
+def test_pilot_selection_is_seeded_and_in_population_order(
+    make_settings, posts_csv: Path, tmp_path: Path
+) -> None:
     settings = make_settings(posts_csv, modes={"pilot": 3})
     report = run(settings, tmp_path, mode="pilot")
     assert report["selected"] == 3 and report["sample"]["method"] == "fixed size"
@@ -132,8 +174,12 @@ def test_pilot_selection_is_seeded_and_in_population_order(make_settings, posts_
     other = make_settings(posts_csv, modes={"pilot": 3}, sampling={"seed": 99})
     picks = set()
     for i in range(5):
-        run(make_settings(posts_csv, modes={"pilot": 3}, sampling={"seed": i}), tmp_path,
-            mode="pilot", name=f"seed{i}")
+        run(
+            make_settings(posts_csv, modes={"pilot": 3}, sampling={"seed": i}),
+            tmp_path,
+            mode="pilot",
+            name=f"seed{i}",
+        )
         picks.add(tuple(selected(tmp_path, f"seed{i}").column("source_row").to_pylist()))
     assert len(picks) > 1
     assert run(other, tmp_path, mode="code_check", name="cc")["selected"] == 1
@@ -143,23 +189,29 @@ def test_skip_already_analysed_keys(make_settings, posts_csv: Path, tmp_path: Pa
     settings = make_settings(posts_csv)
     run(settings, tmp_path)
     keys = selected(tmp_path).column("analysis_key").to_pylist()
-    part = pa.table({"analysis_key": keys[:3], "status": ["ok", "ok", "error"],
-                     "post_id": ["p1", "p4", "p5"]})
+    part = pa.table(
+        {"analysis_key": keys[:3], "status": ["ok", "ok", "error"], "post_id": ["p1", "p4", "p5"]}
+    )
     history.append_part(settings.history_dir, part, mode="full", analysis=ANALYSIS)
     report = run(settings, tmp_path, name="rerun")
     assert report["already_analysed"] == 2 and report["to_submit"] == 3
-    assert selected(tmp_path, "rerun").column("to_submit").to_pylist() == [False, False, True,
-                                                                           True, True]
+    assert selected(tmp_path, "rerun").column("to_submit").to_pylist() == [
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
     no_skip = make_settings(posts_csv, filter={"skip_analysed": False})
     report = run(no_skip, tmp_path, name="noskip")
     assert report["already_analysed"] == 0
     assert all(selected(tmp_path, "noskip").column("to_submit").to_pylist())
 
 
-def test_every_row_dropped_gives_an_empty_selection(make_settings, tmp_path: Path,
-                                                    write_csv) -> None:
-    path = write_csv(tmp_path / "posts.csv", [["a", ""], ["b", " "]],
-                     header=["post_id", "text"])
+def test_every_row_dropped_gives_an_empty_selection(
+    make_settings, tmp_path: Path, write_csv
+) -> None:
+    path = write_csv(tmp_path / "posts.csv", [["a", ""], ["b", " "]], header=["post_id", "text"])
     report = run(make_settings(path), tmp_path)
     assert report["population"] == report["selected"] == 0
     table = selected(tmp_path)
@@ -168,9 +220,17 @@ def test_every_row_dropped_gives_an_empty_selection(make_settings, tmp_path: Pat
 
 def test_parquet_input_keeps_native_carried_types(make_settings, tmp_path: Path) -> None:
     path = tmp_path / "posts.parquet"
-    pq.write_table(pa.table({"post_id": [1, 2], "text": ["가", "나"],
-                             "likes": pa.array([1, 2], pa.int16()),
-                             "when": pa.array([1, 2], pa.timestamp("ms"))}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "post_id": [1, 2],
+                "text": ["가", "나"],
+                "likes": pa.array([1, 2], pa.int16()),
+                "when": pa.array([1, 2], pa.timestamp("ms")),
+            }
+        ),
+        path,
+    )
     run(make_settings(path), tmp_path)
     table = selected(tmp_path)
     assert table.schema.field("likes").type == pa.int16()
@@ -191,11 +251,15 @@ def test_unknown_mode_fails_before_reading(make_settings, tmp_path: Path) -> Non
         run(make_settings(tmp_path / "missing.csv"), tmp_path, mode="everything")
 
 
-def test_leftovers_of_a_killed_run_are_removed(make_settings, posts_csv: Path,
-                                               tmp_path: Path) -> None:
+def test_leftovers_of_a_killed_run_are_removed(
+    make_settings, posts_csv: Path, tmp_path: Path
+) -> None:
     stale = tmp_path / "out" / ".selected.parquet.abc123.population"
     stale.mkdir(parents=True)
     (stale / "population.parquet").write_bytes(b"partial")
     run(make_settings(posts_csv), tmp_path)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "dropped.parquet", "report.json", "selected.parquet"]
+        "dropped.parquet",
+        "report.json",
+        "selected.parquet",
+    ]

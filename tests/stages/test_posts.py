@@ -13,7 +13,7 @@ from emobatch.errors import InputDataError
 from emobatch.posts import CarriedTypes, detect_format, iter_post_batches
 
 KOREAN = "오늘 진짜 행복해 ㅋㅋㅋ 😀"
-MULTILINE = "첫 줄\n둘째 줄, \"따옴표\" 포함"
+MULTILINE = '첫 줄\n둘째 줄, "따옴표" 포함'
 
 
 def read_all(path: Path, **kwargs) -> pa.Table:
@@ -32,9 +32,13 @@ def error_of(path: Path, **kwargs) -> str:
 
 # --- formats ---------------------------------------------------------------------------------
 
+
 def test_csv_layout_korean_and_quoted_line_breaks(tmp_path: Path, write_csv) -> None:
-    path = write_csv(tmp_path / "posts.csv", [["a1", KOREAN, "3"], ["a2", MULTILINE, ""]],
-                     header=["post_id", "text", "likes"])
+    path = write_csv(
+        tmp_path / "posts.csv",
+        [["a1", KOREAN, "3"], ["a2", MULTILINE, ""]],
+        header=["post_id", "text", "likes"],
+    )
     table = read_all(path)
     assert table.column_names == ["post_id", "text", "source_row", "likes"]
     assert table.schema.field("source_row").type == pa.int64()
@@ -45,8 +49,12 @@ def test_csv_layout_korean_and_quoted_line_breaks(tmp_path: Path, write_csv) -> 
 
 
 def test_csv_with_bom_and_crlf(tmp_path: Path, write_csv) -> None:
-    path = write_csv(tmp_path / "excel.csv", [["1", "줄\r\n바꿈"], ["2", "ok"]],
-                     encoding="utf-8-sig", lineterminator="\r\n")
+    path = write_csv(
+        tmp_path / "excel.csv",
+        [["1", "줄\r\n바꿈"], ["2", "ok"]],
+        encoding="utf-8-sig",
+        lineterminator="\r\n",
+    )
     assert path.read_bytes().startswith(b"\xef\xbb\xbfpost_id")
     table = read_all(path)
     assert table.column("post_id").to_pylist() == ["1", "2"]
@@ -54,8 +62,9 @@ def test_csv_with_bom_and_crlf(tmp_path: Path, write_csv) -> None:
 
 
 def test_tsv(tmp_path: Path, write_csv) -> None:
-    path = write_csv(tmp_path / "posts.tsv", [["1", "탭\t포함"], ["2", "쉼표, 그대로"]],
-                     delimiter="\t")
+    path = write_csv(
+        tmp_path / "posts.tsv", [["1", "탭\t포함"], ["2", "쉼표, 그대로"]], delimiter="\t"
+    )
     table = read_all(path)
     assert table.column("text").to_pylist() == ["탭\t포함", "쉼표, 그대로"]
     assert detect_format(path) == "tsv"
@@ -68,12 +77,27 @@ def test_csv_ids_stay_text(tmp_path: Path, write_csv) -> None:
 
 def test_parquet_keeps_native_types_and_casts_integer_ids(tmp_path: Path) -> None:
     path = tmp_path / "posts.parquet"
-    pq.write_table(pa.table({"id": pa.array([10, 11], pa.int64()), "body": [KOREAN, None],
-                             "likes": pa.array([1, 2], pa.int32()), "score": [0.5, 1.5],
-                             "text_chars": ["x", "y"]}), path)
+    pq.write_table(
+        pa.table(
+            {
+                "id": pa.array([10, 11], pa.int64()),
+                "body": [KOREAN, None],
+                "likes": pa.array([1, 2], pa.int32()),
+                "score": [0.5, 1.5],
+                "text_chars": ["x", "y"],
+            }
+        ),
+        path,
+    )
     table = read_all(path, id_column="id", text_column="body")
-    assert table.column_names == ["post_id", "text", "source_row", "likes", "score",
-                                  "input_text_chars"]
+    assert table.column_names == [
+        "post_id",
+        "text",
+        "source_row",
+        "likes",
+        "score",
+        "input_text_chars",
+    ]
     assert table.column("post_id").to_pylist() == ["10", "11"]
     assert table.column("text").to_pylist() == [KOREAN, None]
     assert table.schema.field("likes").type == pa.int32()
@@ -82,8 +106,9 @@ def test_parquet_keeps_native_types_and_casts_integer_ids(tmp_path: Path) -> Non
 
 def test_parquet_whole_float_ids_and_large_strings(tmp_path: Path) -> None:
     path = tmp_path / "posts.parquet"
-    pq.write_table(pa.table({"post_id": [1.0, 2.0], "text": pa.array(["a", "b"],
-                                                                        pa.large_string())}), path)
+    pq.write_table(
+        pa.table({"post_id": [1.0, 2.0], "text": pa.array(["a", "b"], pa.large_string())}), path
+    )
     table = read_all(path)
     assert table.column("post_id").to_pylist() == ["1", "2"]
     assert table.schema.field("text").type == pa.string()
@@ -91,49 +116,83 @@ def test_parquet_whole_float_ids_and_large_strings(tmp_path: Path) -> None:
 
 def test_jsonl(tmp_path: Path) -> None:
     path = tmp_path / "posts.jsonl"
-    lines = [{"post_id": 1, "text": KOREAN, "likes": 3, "meta": {"a": [1, 2]}},
-             {"post_id": "2", "text": MULTILINE, "flag": True}]
-    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines[:1]) + "\n\n"
-                    + json.dumps(lines[1]) + "\n", encoding="utf-8")
+    lines = [
+        {"post_id": 1, "text": KOREAN, "likes": 3, "meta": {"a": [1, 2]}},
+        {"post_id": "2", "text": MULTILINE, "flag": True},
+    ]
+    path.write_text(
+        "\n".join(json.dumps(x, ensure_ascii=False) for x in lines[:1])
+        + "\n\n"
+        + json.dumps(lines[1])
+        + "\n",
+        encoding="utf-8",
+    )
     table = read_all(path)
     assert table.column_names == ["post_id", "text", "source_row", "likes", "meta", "flag"]
     assert table.to_pylist() == [
-        {"post_id": "1", "text": KOREAN, "source_row": 1, "likes": "3", "meta": '{"a":[1,2]}',
-         "flag": None},
-        {"post_id": "2", "text": MULTILINE, "source_row": 3, "likes": None, "meta": None,
-         "flag": "true"},
+        {
+            "post_id": "1",
+            "text": KOREAN,
+            "source_row": 1,
+            "likes": "3",
+            "meta": '{"a":[1,2]}',
+            "flag": None,
+        },
+        {
+            "post_id": "2",
+            "text": MULTILINE,
+            "source_row": 3,
+            "likes": None,
+            "meta": None,
+            "flag": "true",
+        },
     ]
 
 
 def test_batches_are_bounded(tmp_path: Path, write_csv) -> None:
     path = write_csv(tmp_path / "posts.csv", [[str(i), f"post {i}"] for i in range(25)])
-    batches = list(iter_post_batches(path, id_column="post_id", text_column="text",
-                                     batch_rows=10))
+    batches = list(iter_post_batches(path, id_column="post_id", text_column="text", batch_rows=10))
     assert [b.num_rows for b in batches] == [10, 10, 5]
     rows = [r for b in batches for r in b.column("source_row").to_pylist()]
     assert rows == list(range(1, 26))
 
 
 def test_reserved_column_names_get_a_prefix(tmp_path: Path, write_csv) -> None:
-    path = write_csv(tmp_path / "posts.csv", [["1", "a", "x", "y", "z"]],
-                     header=["id", "body", "post_id", "source_row", "input_post_id"])
+    path = write_csv(
+        tmp_path / "posts.csv",
+        [["1", "a", "x", "y", "z"]],
+        header=["id", "body", "post_id", "source_row", "input_post_id"],
+    )
     table = read_all(path, id_column="id", text_column="body")
-    assert table.column_names == ["post_id", "text", "source_row", "input_input_post_id",
-                                  "input_source_row", "input_post_id"]
+    assert table.column_names == [
+        "post_id",
+        "text",
+        "source_row",
+        "input_input_post_id",
+        "input_source_row",
+        "input_post_id",
+    ]
     assert table.column("input_post_id").to_pylist() == ["z"]
 
 
 @pytest.mark.parametrize(
     ("name", "fmt", "expected"),
-    [("a.csv", "auto", "csv"), ("a.CSV", "auto", "csv"),
-     ("a.tsv", "auto", "tsv"), ("a.parquet", "auto", "parquet"), ("a.jsonl", "auto", "jsonl"),
-     ("a.ndjson", "auto", "jsonl"), ("a.txt", "tsv", "tsv")],
+    [
+        ("a.csv", "auto", "csv"),
+        ("a.CSV", "auto", "csv"),
+        ("a.tsv", "auto", "tsv"),
+        ("a.parquet", "auto", "parquet"),
+        ("a.jsonl", "auto", "jsonl"),
+        ("a.ndjson", "auto", "jsonl"),
+        ("a.txt", "tsv", "tsv"),
+    ],
 )
 def test_detect_format(name: str, fmt: str, expected: str) -> None:
     assert detect_format(name, fmt) == expected
 
 
 # --- errors --------------------------------------------------------------------------------
+
 
 def test_missing_id_column_lists_the_columns(tmp_path: Path, write_csv) -> None:
     path = write_csv(tmp_path / "posts.csv", [["1", "a"]], header=["id", "text"])
@@ -170,8 +229,9 @@ def test_invalid_utf8_in_the_header(tmp_path: Path) -> None:
 
 def test_unbalanced_quote_names_the_row(tmp_path: Path) -> None:
     path = tmp_path / "posts.csv"
-    path.write_text('post_id,text,likes\n1,"ok\nstill ok",1\n2,"never closed,2\n3,c,3\n',
-                    encoding="utf-8")
+    path.write_text(
+        'post_id,text,likes\n1,"ok\nstill ok",1\n2,"never closed,2\n3,c,3\n', encoding="utf-8"
+    )
     message = error_of(path)
     assert "row 2 (starting on line 4)" in message and "unbalanced double quote" in message
 
@@ -194,8 +254,10 @@ def test_header_only(tmp_path: Path, name: str) -> None:
     if name.endswith(".csv"):
         path.write_text("post_id,text\n", encoding="utf-8")
     else:
-        pq.write_table(pa.table({"post_id": pa.array([], pa.string()),
-                                 "text": pa.array([], pa.string())}), path)
+        pq.write_table(
+            pa.table({"post_id": pa.array([], pa.string()), "text": pa.array([], pa.string())}),
+            path,
+        )
     assert "has a header but no rows" in error_of(path)
 
 
@@ -220,8 +282,9 @@ def test_unknown_format(tmp_path: Path) -> None:
 
 def test_parquet_float_ids_with_nan(tmp_path: Path) -> None:
     path = tmp_path / "posts.parquet"
-    pq.write_table(pa.table({"post_id": [1.0, float("nan"), 3.0, None],
-                             "text": ["a", "b", "c", "d"]}), path)
+    pq.write_table(
+        pa.table({"post_id": [1.0, float("nan"), 3.0, None], "text": ["a", "b", "c", "d"]}), path
+    )
     message = error_of(path)
     assert "column 'post_id' (input.id_column) is missing (null or NaN) in row(s) 2, 4" in message
 
@@ -254,12 +317,16 @@ def test_not_a_parquet_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b'{"post_id": 1, "text": "a"}\n{"post_id": 2, "text": \n', "line 2 is not valid JSON"),
-     (b'{"post_id": 1, "text": "a"}\n[1, 2]\n', "line 2 is a JSON list, not an object"),
-     (b'{"post_id": 1, "text": "\xb0\xa1"}\n', "line 1 is not valid UTF-8"),
-     (b'{"post_id": 1, "text": "a"}\n{"post_id": 2, "text": "\\ud83d"}\n',
-      "line 2, column 'text' has a broken \\u escape"),
-     (b'{"id": 1, "text": "a"}\n', "no column 'post_id' (columns found: 'id', 'text')")],
+    [
+        (b'{"post_id": 1, "text": "a"}\n{"post_id": 2, "text": \n', "line 2 is not valid JSON"),
+        (b'{"post_id": 1, "text": "a"}\n[1, 2]\n', "line 2 is a JSON list, not an object"),
+        (b'{"post_id": 1, "text": "\xb0\xa1"}\n', "line 1 is not valid UTF-8"),
+        (
+            b'{"post_id": 1, "text": "a"}\n{"post_id": 2, "text": "\\ud83d"}\n',
+            "line 2, column 'text' has a broken \\u escape",
+        ),
+        (b'{"id": 1, "text": "a"}\n', "no column 'post_id' (columns found: 'id', 'text')"),
+    ],
 )
 def test_jsonl_errors(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "posts.jsonl"
@@ -268,6 +335,7 @@ def test_jsonl_errors(tmp_path: Path, content: bytes, message: str) -> None:
 
 
 # --- carried column types ----------------------------------------------------------------------
+
 
 def test_carried_types() -> None:
     columns = {
@@ -284,8 +352,14 @@ def test_carried_types() -> None:
     typer.update(batch.slice(0, 1))
     typer.update(batch.slice(1))
     assert {k: str(v) for k, v in typer.types().items()} == {
-        "ints": "int64", "floats": "double", "bools": "bool", "texts": "string",
-        "zeros": "string", "huge": "string", "empty": "string"}
+        "ints": "int64",
+        "floats": "double",
+        "bools": "bool",
+        "texts": "string",
+        "zeros": "string",
+        "huge": "string",
+        "empty": "string",
+    }
     assert typer.cast("ints", batch.column("ints")).to_pylist() == [1, None, -3]
     assert typer.cast("bools", batch.column("bools")).to_pylist() == [True, False, None]
     assert typer.cast("texts", batch.column("texts")).to_pylist() == ["1", "two", ""]

@@ -40,8 +40,18 @@ def test_cochran_pieces_for_the_report() -> None:
     assert result.n_fpc == pytest.approx(322.39, abs=1e-2)
     assert result.size == 322
     pieces = result.as_dict()
-    assert {"population", "confidence", "margin_of_error", "proportion", "z", "n0", "n_fpc",
-            "min_size", "size", "formula"} <= set(pieces)
+    assert {
+        "population",
+        "confidence",
+        "margin_of_error",
+        "proportion",
+        "z",
+        "n0",
+        "n_fpc",
+        "min_size",
+        "size",
+        "formula",
+    } <= set(pieces)
 
 
 def test_cochran_rounds_half_up_and_respects_min_size() -> None:
@@ -72,8 +82,9 @@ def test_select_indices_is_stable_across_versions() -> None:
 
 
 @pytest.mark.parametrize(("population", "n"), [(5, 5), (5, 10), (0, 3)])
-def test_select_indices_takes_everything_when_n_covers_the_population(population: int,
-                                                                      n: int) -> None:
+def test_select_indices_takes_everything_when_n_covers_the_population(
+    population: int, n: int
+) -> None:
     assert select_indices(population, n, seed=7) == list(range(population))
 
 

@@ -35,7 +35,10 @@ FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl
         ("p1\n\np2", "p1\n\np2"),
         ("vt\x0bff\x0cnel\x85ls\u2028ps\u2029end", "vt\nff\nnel\nls\nps\nend"),
         ("  \u3000 감사합니다 🙏  ", "감사합니다 🙏"),
-        ("ㅠㅠ 😭😭 https://example.com/a?b=1&c=%ED%95%9C", "ㅠㅠ 😭😭 https://example.com/a?b=1&c=%ED%95%9C"),
+        (
+            "ㅠㅠ 😭😭 https://example.com/a?b=1&c=%ED%95%9C",
+            "ㅠㅠ 😭😭 https://example.com/a?b=1&c=%ED%95%9C",
+        ),
         ("풀와이드 ＡＢＣ １２３", "풀와이드 ＡＢＣ １２３"),  # NFC, not NFKC
         ("thumbs 👍🏽 flag 🇰🇷 keycap 1️⃣", "thumbs 👍🏽 flag 🇰🇷 keycap 1️⃣"),
     ],

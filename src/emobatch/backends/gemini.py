@@ -78,8 +78,9 @@ class GeminiBackend:
             except KeyError as exc:  # a 200 answer without "file": how the SDK shows a
                 if exc.args != ("file",):  # MIME rejection at finalize (python-genai #1547)
                     raise
-                log.warning("upload with MIME type %r came back without a file; trying the "
-                            "next one", mime)
+                log.warning(
+                    "upload with MIME type %r came back without a file; trying the next one", mime
+                )
                 last = exc
                 continue
         raise BackendError(

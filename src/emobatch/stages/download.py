@@ -29,9 +29,14 @@ def download_output(backend: BatchBackend, marker: dict[str, Any], dest: Path) -
         crashpoint("during_download")
         with open(tmp, "rb") as fh:
             lines = sum(1 for line in fh if line.strip())
-    batch_event("download", "%s -> %s (%d lines, %d bytes)", file_name, dest, lines,
-                dest.stat().st_size)
+    batch_event(
+        "download", "%s -> %s (%d lines, %d bytes)", file_name, dest, lines, dest.stat().st_size
+    )
     if lines != marker.get("request_count"):
-        log.warning("%s has %d lines but the job reported %s requests; missing keys are retried",
-                    dest, lines, marker.get("request_count"))
+        log.warning(
+            "%s has %d lines but the job reported %s requests; missing keys are retried",
+            dest,
+            lines,
+            marker.get("request_count"),
+        )
     return lines

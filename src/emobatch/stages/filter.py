@@ -63,8 +63,14 @@ log = logging.getLogger("emobatch.filter")
 
 REPORT_FORMAT_VERSION = 1
 DROP_REASONS = ("duplicate_id", "empty_text", "too_long", "duplicate_text")
-DROPPED_SCHEMA = pa.schema([("source_row", pa.int64()), ("post_id", pa.string()),
-                            ("reason", pa.string()), ("detail", pa.string())])
+DROPPED_SCHEMA = pa.schema(
+    [
+        ("source_row", pa.int64()),
+        ("post_id", pa.string()),
+        ("reason", pa.string()),
+        ("detail", pa.string()),
+    ]
+)
 MAX_LISTED_DUPLICATE_IDS = 1000
 PROGRESS_EVERY = 100_000
 _POPULATION = ".population"  # suffix of the temporary directory of pass 1
@@ -96,8 +102,9 @@ class _Pass1:
             reason, text, n, cut = self._judge(post_id, raw, row)
             if reason is not None:
                 self.dropped[reason] += 1
-                for name, value in zip(DROPPED_SCHEMA.names, (row, post_id, reason, text),
-                                       strict=True):
+                for name, value in zip(
+                    DROPPED_SCHEMA.names, (row, post_id, reason, text), strict=True
+                ):
                     drops[name].append(value)
                 continue
             keep.append(i)
@@ -133,8 +140,13 @@ class _Pass1:
         return None, text, n, cut
 
 
-def _kept_batch(batch: pa.RecordBatch, keep: list[int], texts: list[str], truncated: list[bool],
-                chars: list[int]) -> pa.RecordBatch:
+def _kept_batch(
+    batch: pa.RecordBatch,
+    keep: list[int],
+    texts: list[str],
+    truncated: list[bool],
+    chars: list[int],
+) -> pa.RecordBatch:
     """The population layout: our columns, then the carried ones."""
     taken = batch.take(pa.array(keep, pa.int64())) if len(keep) != batch.num_rows else batch
     columns = {
@@ -149,8 +161,9 @@ def _kept_batch(batch: pa.RecordBatch, keep: list[int], texts: list[str], trunca
     return pa.RecordBatch.from_pydict(columns)
 
 
-def _population_pass(settings: Settings, population_path: Path,
-                     dropped_path: Path) -> tuple[_Pass1, posts.CarriedTypes]:
+def _population_pass(
+    settings: Settings, population_path: Path, dropped_path: Path
+) -> tuple[_Pass1, posts.CarriedTypes]:
     """Pass 1: stream the input, write the survivors and the dropped rows."""
     inp = settings.input
     state = _Pass1(settings.filter)
@@ -160,9 +173,9 @@ def _population_pass(settings: Settings, population_path: Path,
     next_log = PROGRESS_EVERY
     with pq.ParquetWriter(dropped_path, DROPPED_SCHEMA) as dropped_writer:
         try:
-            for batch in posts.iter_post_batches(inp.path, fmt=inp.format,
-                                                 id_column=inp.id_column,
-                                                 text_column=inp.text_column):
+            for batch in posts.iter_post_batches(
+                inp.path, fmt=inp.format, id_column=inp.id_column, text_column=inp.text_column
+            ):
                 if typer is None:
                     typer = posts.CarriedTypes(batch.schema.names[3:] if text_columns else [])
                 typer.update(batch)
@@ -174,8 +187,11 @@ def _population_pass(settings: Settings, population_path: Path,
                 if dropped.num_rows:
                     dropped_writer.write_batch(dropped)
                 if state.rows_read >= next_log:
-                    log.info("read %s rows, dropped %s", f"{state.rows_read:,}",
-                             f"{sum(state.dropped.values()):,}")
+                    log.info(
+                        "read %s rows, dropped %s",
+                        f"{state.rows_read:,}",
+                        f"{sum(state.dropped.values()):,}",
+                    )
                     next_log += PROGRESS_EVERY
         finally:
             if writer is not None:
@@ -183,8 +199,14 @@ def _population_pass(settings: Settings, population_path: Path,
     return state, typer or posts.CarriedTypes([])
 
 
-def _select_pass(population_path: Path, indices: list[int], out_path: Path,
-                 typer: posts.CarriedTypes, analysis: str, analysed: set[str]) -> int:
+def _select_pass(
+    population_path: Path,
+    indices: list[int],
+    out_path: Path,
+    typer: posts.CarriedTypes,
+    analysis: str,
+    analysed: set[str],
+) -> int:
     """Pass 2: write the selected rows with keys and ``to_submit``; return how many are new."""
     wanted = np.asarray(indices, dtype=np.int64)
     offset, new = 0, 0
@@ -212,13 +234,16 @@ def _select_pass(population_path: Path, indices: list[int], out_path: Path,
     return new
 
 
-def _selected_batch(part: pa.RecordBatch, typer: posts.CarriedTypes, analysis: str,
-                    analysed: set[str]) -> pa.RecordBatch:
+def _selected_batch(
+    part: pa.RecordBatch, typer: posts.CarriedTypes, analysis: str, analysed: set[str]
+) -> pa.RecordBatch:
     ids = part.column("post_id").to_pylist()
     texts = part.column("text").to_pylist()
     keys = [analysis_key(i, t, analysis) for i, t in zip(ids, texts, strict=True)]
-    columns = {name: part.column(name) for name in
-               ("post_id", "text", "text_truncated", "text_chars", "source_row")}
+    columns = {
+        name: part.column(name)
+        for name in ("post_id", "text", "text_truncated", "text_chars", "source_row")
+    }
     columns["analysis_key"] = pa.array(keys, pa.string())
     columns["to_submit"] = pa.array([k not in analysed for k in keys], pa.bool_())
     carried = set(typer.types())
@@ -232,8 +257,15 @@ def _timestamp() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def run_filter(settings: Settings, mode: str, *, analysis: str, out_selected: Path | str,
-               out_report: Path | str, out_dropped: Path | str) -> dict[str, Any]:
+def run_filter(
+    settings: Settings,
+    mode: str,
+    *,
+    analysis: str,
+    out_selected: Path | str,
+    out_report: Path | str,
+    out_dropped: Path | str,
+) -> dict[str, Any]:
     """Filter and select the posts of ``mode``; write the three outputs; return the report."""
     started, clock = _timestamp(), time.monotonic()
     out_selected, out_report = Path(out_selected), Path(out_report)
@@ -245,49 +277,90 @@ def run_filter(settings: Settings, mode: str, *, analysis: str, out_selected: Pa
     for stale in out_selected.parent.glob(f".{out_selected.name}.*{_POPULATION}"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
     with contextlib.ExitStack() as stack:
-        tmp_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(
-            prefix=f".{out_selected.name}.", suffix=_POPULATION, dir=out_selected.parent)))
+        tmp_dir = Path(
+            stack.enter_context(
+                tempfile.TemporaryDirectory(
+                    prefix=f".{out_selected.name}.", suffix=_POPULATION, dir=out_selected.parent
+                )
+            )
+        )
         population_path = tmp_dir / "population.parquet"
         with atomic_path(out_dropped) as dropped_tmp:
             state, typer = _population_pass(settings, population_path, dropped_tmp)
         population = state.rows_read - sum(state.dropped.values())
         plan = sampling.sample_plan(settings, mode, population)
         indices = sampling.select_indices(population, plan["size"], settings.sampling.seed)
-        analysed = history.analysed_keys(settings.history_dir) if (
-            settings.filter.skip_analysed) else set()
+        analysed = (
+            history.analysed_keys(settings.history_dir)
+            if (settings.filter.skip_analysed)
+            else set()
+        )
         with atomic_path(out_selected) as selected_tmp:
             new = _select_pass(population_path, indices, selected_tmp, typer, analysis, analysed)
-    report = _report(settings, mode, analysis, fmt, state, plan, len(indices), new, typer,
-                     started, time.monotonic() - clock)
-    report["outputs"] = {"selected": str(out_selected), "dropped": str(out_dropped),
-                         "report": str(out_report)}
+    report = _report(
+        settings,
+        mode,
+        analysis,
+        fmt,
+        state,
+        plan,
+        len(indices),
+        new,
+        typer,
+        started,
+        time.monotonic() - clock,
+    )
+    report["outputs"] = {
+        "selected": str(out_selected),
+        "dropped": str(out_dropped),
+        "report": str(out_report),
+    }
     write_json(out_report, report)
     _log_summary(report)
     return report
 
 
-def _report(settings: Settings, mode: str, analysis: str, fmt: str, state: _Pass1,
-            plan: dict[str, Any], selected: int, new: int, typer: posts.CarriedTypes,
-            started: str, seconds: float) -> dict[str, Any]:
+def _report(
+    settings: Settings,
+    mode: str,
+    analysis: str,
+    fmt: str,
+    state: _Pass1,
+    plan: dict[str, Any],
+    selected: int,
+    new: int,
+    typer: posts.CarriedTypes,
+    started: str,
+    seconds: float,
+) -> dict[str, Any]:
     inp, rules = settings.input, settings.filter
     duplicate_ids = list(state.duplicate_ids)
     return {
         "format_version": REPORT_FORMAT_VERSION,
         "mode": mode,
         "analysis_id": analysis,
-        "input": {"path": str(inp.path), "sha256": file_sha256(inp.path), "format": fmt,
-                  "bytes": Path(inp.path).stat().st_size, "id_column": inp.id_column,
-                  "text_column": inp.text_column},
-        "filter": {"drop_duplicate_texts": rules.drop_duplicate_texts,
-                   "max_text_chars": rules.max_text_chars,
-                   "long_text_policy": rules.long_text_policy,
-                   "skip_analysed": rules.skip_analysed},
+        "input": {
+            "path": str(inp.path),
+            "sha256": file_sha256(inp.path),
+            "format": fmt,
+            "bytes": Path(inp.path).stat().st_size,
+            "id_column": inp.id_column,
+            "text_column": inp.text_column,
+        },
+        "filter": {
+            "drop_duplicate_texts": rules.drop_duplicate_texts,
+            "max_text_chars": rules.max_text_chars,
+            "long_text_policy": rules.long_text_policy,
+            "skip_analysed": rules.skip_analysed,
+        },
         "rows_read": state.rows_read,
         "dropped": dict(state.dropped),
         "dropped_total": sum(state.dropped.values()),
-        "duplicate_ids": {"total": len(duplicate_ids),
-                          "ids": duplicate_ids[:MAX_LISTED_DUPLICATE_IDS],
-                          "listed": min(len(duplicate_ids), MAX_LISTED_DUPLICATE_IDS)},
+        "duplicate_ids": {
+            "total": len(duplicate_ids),
+            "ids": duplicate_ids[:MAX_LISTED_DUPLICATE_IDS],
+            "listed": min(len(duplicate_ids), MAX_LISTED_DUPLICATE_IDS),
+        },
         "truncated": state.truncated,
         "population": plan["population"],
         "sample": plan,
@@ -304,9 +377,19 @@ def _report(settings: Settings, mode: str, analysis: str, fmt: str, state: _Pass
 
 def _log_summary(report: dict[str, Any]) -> None:
     dropped = ", ".join(f"{k} {v:,}" for k, v in report["dropped"].items() if v) or "none"
-    log.info("read %s rows; dropped %s (%s); truncated %s", f"{report['rows_read']:,}",
-             f"{report['dropped_total']:,}", dropped, f"{report['truncated']:,}")
-    log.info("population %s; mode %s selects %s (%s); %s already analysed; %s to submit",
-             f"{report['population']:,}", report["mode"], f"{report['selected']:,}",
-             report["sample"]["method"], f"{report['already_analysed']:,}",
-             f"{report['to_submit']:,}")
+    log.info(
+        "read %s rows; dropped %s (%s); truncated %s",
+        f"{report['rows_read']:,}",
+        f"{report['dropped_total']:,}",
+        dropped,
+        f"{report['truncated']:,}",
+    )
+    log.info(
+        "population %s; mode %s selects %s (%s); %s already analysed; %s to submit",
+        f"{report['population']:,}",
+        report["mode"],
+        f"{report['selected']:,}",
+        report["sample"]["method"],
+        f"{report['already_analysed']:,}",
+        f"{report['to_submit']:,}",
+    )

@@ -6,13 +6,18 @@ analysis history (so later runs and other modes skip them). Column order: identi
 columns (see ``emobatch.stages.parse``), provenance (``analysis_key``, ``analysis_id``,
 ``codebook_version``, ``model``, ``analysed_at``, ``result_source`` = this_run | history), input
 flags (``text_truncated``, ``text_chars``, ``source_row``), then every carried input column.
+
+It streams: the selected posts are read in record batches, and the parsed chunks are consumed
+in the same order (chunks are written in selection order, one line per post to submit), so
+memory stays flat from a thousand to a million posts. Every row's post id is checked against
+the parsed row it is paired with; a missing or extra parsed row is a CoverageError.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +34,53 @@ from emobatch.logs import batch_event
 from emobatch.stages.parse import RESULT_COLUMNS, result_schema
 
 log = logging.getLogger("emobatch.merge")
-PROVENANCE = ("analysis_key", "analysis_id", "codebook_version", "model", "analysed_at",
-              "result_source")
-OWN_INPUT = ("post_id", "text", "text_truncated", "text_chars", "source_row", "analysis_key",
-             "to_submit")
+PROVENANCE = (
+    "analysis_key",
+    "analysis_id",
+    "codebook_version",
+    "model",
+    "analysed_at",
+    "result_source",
+)
+OWN_INPUT = (
+    "post_id",
+    "text",
+    "text_truncated",
+    "text_chars",
+    "source_row",
+    "analysis_key",
+    "to_submit",
+)
 UTF8_BOM = b"\xef\xbb\xbf"
+BATCH_ROWS = 65_536
 
 
-def _parsed_table(parsed: Sequence[Path]) -> pa.Table:
-    tables = [pq.read_table(p) for p in parsed]
-    if not tables:
-        return result_schema().empty_table()
-    return pa.concat_tables(tables, promote_options="permissive")
+class ParsedStream:
+    """The parsed rows of all chunks, in order, handed out ``n`` at a time."""
+
+    def __init__(self, parsed: Sequence[Path]) -> None:
+        self._batches: Iterator[pa.RecordBatch] = (
+            b for p in parsed for b in pq.ParquetFile(p).iter_batches(batch_size=BATCH_ROWS)
+        )
+        self._buffer: pa.Table = result_schema().empty_table()
+
+    def take(self, n: int) -> pa.Table:
+        while self._buffer.num_rows < n:
+            batch = next(self._batches, None)
+            if batch is None:
+                break
+            self._buffer = pa.concat_tables(
+                [self._buffer, pa.Table.from_batches([batch])], promote_options="permissive"
+            )
+        out, self._buffer = self._buffer.slice(0, n), self._buffer.slice(n)
+        return out
+
+    def leftover(self) -> int:
+        return self._buffer.num_rows + sum(b.num_rows for b in self._batches)
+
+
+def _const(value: Any, n: int, type_: pa.DataType) -> pa.Array:
+    return pa.array([value] * n, type_)
 
 
 def merge_mode(
@@ -56,102 +96,209 @@ def merge_mode(
     out_csv: Path,
 ) -> dict[str, Any]:
     """Build and write the dataset; returns counts for the summary."""
-    sel = pq.read_table(selected)
-    sel = sel.append_column("_order", pa.array(range(sel.num_rows), pa.int64()))
-    new = _parsed_table(parsed)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    sel_file = pq.ParquetFile(selected)
+    sel_names = sel_file.schema_arrow.names
+    carried = [c for c in sel_names if c not in OWN_INPUT]
+    order = [
+        "post_id",
+        "text",
+        *[c for c in RESULT_COLUMNS if c != "post_id"],
+        *PROVENANCE,
+        "text_truncated",
+        "text_chars",
+        "source_row",
+        *carried,
+    ]
 
-    fresh_sel = sel.filter(pc.equal(sel["to_submit"], True))
-    reused_sel = sel.filter(pc.equal(sel["to_submit"], False))
+    reused_keys = set(
+        pq.read_table(selected, columns=["analysis_key"], filters=[("to_submit", "=", False)])[
+            "analysis_key"
+        ].to_pylist()
+    )
+    old = _history_rows(history_dir, reused_keys)
+    known = history.analysed_keys(history_dir)
 
-    # rows coded in this run: parsed rows joined on post_id
-    fresh = fresh_sel.select(["post_id", "analysis_key", "_order"]).join(
-        new, keys="post_id", join_type="left outer")
-    missing = fresh.filter(pc.is_null(fresh["status"]))
-    if missing.num_rows:
-        ids = missing["post_id"].to_pylist()[:10]
-        raise CoverageError(
-            f"{missing.num_rows} selected post(s) have no parsed result (e.g. {ids}); a chunk's "
-            "results are missing",
-            hint="re-run the same command; if it persists, check results/<mode>/<analysis>/parsed",
-        )
-    fresh = _with_provenance(fresh, analysis, codebook_version, model, now, "this_run")
-
-    # rows reused from the history
-    parts = [fresh]
-    if reused_sel.num_rows:
-        keys = set(reused_sel["analysis_key"].to_pylist())
-        old = history.read_rows(history_dir, keys)
-        got = set() if old is None else set(old["analysis_key"].to_pylist())
-        if keys - got:
+    stream = ParsedStream(parsed)
+    counts = {"posts": 0, "ok": 0, "this_run": 0, "from_history": 0}
+    fresh_parts: list[pa.Table] = []
+    with atomic_path(out_parquet) as tmp_parquet, atomic_path(out_csv) as tmp_csv:
+        writer: pq.ParquetWriter | None = None
+        csv_writer: pacsv.CSVWriter | None = None
+        with open(tmp_csv, "wb") as csv_fh:
+            csv_fh.write(UTF8_BOM)
+            for batch in sel_file.iter_batches(batch_size=BATCH_ROWS):
+                table = _merge_batch(
+                    pa.Table.from_batches([batch]),
+                    stream,
+                    old,
+                    analysis,
+                    codebook_version,
+                    model,
+                    now,
+                ).select(order)
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp_parquet, table.schema)
+                    csv_writer = pacsv.CSVWriter(csv_fh, table.schema)
+                writer.write_table(table)
+                csv_writer.write_table(table)
+                _count(table, counts)
+                fresh = table.filter(pc.equal(table["result_source"], "this_run"))
+                if known:
+                    fresh = fresh.filter(
+                        pc.invert(
+                            pc.is_in(
+                                fresh["analysis_key"],
+                                value_set=pa.array(sorted(known), pa.string()),
+                            )
+                        )
+                    )
+                if fresh.num_rows:
+                    fresh_parts.append(fresh.select([*RESULT_COLUMNS, *PROVENANCE]))
+            if writer is None:  # no selected posts at all: still write valid, empty files
+                empty = _empty(order, sel_file.schema_arrow)
+                writer = pq.ParquetWriter(tmp_parquet, empty.schema)
+                pacsv.write_csv(empty, csv_fh)
+            elif csv_writer is not None:
+                csv_writer.close()
+            writer.close()
+        extra = stream.leftover()
+        if extra:
             raise CoverageError(
-                f"{len(keys - got)} post(s) were marked as analysed but their rows are not in "
-                f"the history at {history_dir}",
-                hint=f"the history was changed by hand; re-run with --config "
-                f"'filter={{\"skip_analysed\": false}}' or restore {history_dir}",
+                f"{extra} parsed row(s) belong to no selected post",
+                hint="the parsed chunks do not match the selection; delete results/<mode>/"
+                "<analysis>/chunks and re-run (the ledger prevents paying again)",
             )
-        old = old.select([c for c in (*RESULT_COLUMNS, *PROVENANCE) if c in old.column_names
-                          and c != "post_id"])
-        reused = reused_sel.select(["post_id", "analysis_key", "_order"]).join(
-            old, keys="analysis_key", join_type="left outer")
-        reused = reused.set_column(reused.schema.get_field_index("result_source"),
-                                   "result_source",
-                                   pa.array(["history"] * reused.num_rows, pa.string()))
-        parts.append(reused)
-    results = pa.concat_tables([p.select(_result_cols()) for p in parts],
-                               promote_options="permissive")
-
-    inputs = sel.drop_columns(["to_submit", "analysis_key"])
-    table = inputs.join(results, keys="_order", join_type="inner").sort_by("_order")
-    if table.num_rows != sel.num_rows:
-        raise CoverageError(f"merge produced {table.num_rows} rows for {sel.num_rows} posts")
-    carried = [c for c in inputs.column_names if c not in OWN_INPUT and c != "_order"]
-    order = ["post_id", "text", *[c for c in RESULT_COLUMNS if c != "post_id"], *PROVENANCE,
-             "text_truncated", "text_chars", "source_row", *carried]
-    table = table.select(order)
-
-    with atomic_path(out_parquet) as tmp:
-        pq.write_table(table, tmp)
-    with atomic_path(out_csv) as tmp, open(tmp, "wb") as fh:
-        fh.write(UTF8_BOM)
-        pacsv.write_csv(table, fh)
     crashpoint("during_merge")  # the dataset is written, the history not yet
 
-    # history: rows coded for the first time in this run
-    known = history.analysed_keys(history_dir)
-    fresh_hist = fresh.filter(pc.invert(pc.is_in(fresh["analysis_key"],
-                                                 value_set=pa.array(sorted(known), pa.string()))))
-    fresh_hist = fresh_hist.drop_columns(["_order"]).append_column(
-        "mode", pa.array([mode] * fresh_hist.num_rows, pa.string()))
-    part = history.append_part(history_dir, fresh_hist, mode=mode, analysis=analysis)
-
-    ok = pc.sum(pc.equal(table["status"], "ok")).as_py() or 0
-    counts = {
+    part = None
+    if fresh_parts:
+        fresh_all = pa.concat_tables(fresh_parts)
+        fresh_all = fresh_all.append_column("mode", _const(mode, fresh_all.num_rows, pa.string()))
+        part = history.append_part(history_dir, fresh_all, mode=mode, analysis=analysis)
+    result = {
         "mode": mode,
         "analysis_id": analysis,
-        "posts": table.num_rows,
-        "ok": ok,
-        "failed": table.num_rows - ok,
-        "this_run": fresh.num_rows,
-        "from_history": table.num_rows - fresh.num_rows,
+        "posts": counts["posts"],
+        "ok": counts["ok"],
+        "failed": counts["posts"] - counts["ok"],
+        "this_run": counts["this_run"],
+        "from_history": counts["from_history"],
         "history_part": str(part) if part else None,
     }
-    batch_event("merge", "%s: %d posts (%d ok, %d failed; %d coded now, %d from history) -> %s",
-                mode, counts["posts"], counts["ok"], counts["failed"], counts["this_run"],
-                counts["from_history"], out_parquet)
-    return counts
+    batch_event(
+        "merge",
+        "%s: %d posts (%d ok, %d failed; %d coded now, %d from history) -> %s",
+        mode,
+        result["posts"],
+        result["ok"],
+        result["failed"],
+        result["this_run"],
+        result["from_history"],
+        out_parquet,
+    )
+    return result
 
 
-def _result_cols() -> list[str]:
-    return ["_order", "analysis_key", *[c for c in RESULT_COLUMNS if c != "post_id"],
-            *[c for c in PROVENANCE if c != "analysis_key"]]
+def _count(table: pa.Table, counts: dict[str, int]) -> None:
+    counts["posts"] += table.num_rows
+    counts["ok"] += pc.sum(pc.equal(table["status"], "ok")).as_py() or 0
+    this_run = pc.sum(pc.equal(table["result_source"], "this_run")).as_py() or 0
+    counts["this_run"] += this_run
+    counts["from_history"] += table.num_rows - this_run
 
 
-def _with_provenance(t: pa.Table, analysis: str, codebook_version: str, model: str,
-                     now: dt.datetime, source: str) -> pa.Table:
-    n = t.num_rows
-    return (t.append_column("analysis_id", pa.array([analysis] * n, pa.string()))
-             .append_column("codebook_version", pa.array([codebook_version] * n, pa.string()))
-             .append_column("model", pa.array([model] * n, pa.string()))
-             .append_column("analysed_at", pa.array([now] * n, pa.timestamp("s", tz="UTC")))
-             .append_column("result_source", pa.array([source] * n, pa.string())))
+def _history_rows(history_dir: Path, keys: set[str]) -> pa.Table | None:
+    if not keys:
+        return None
+    old = history.read_rows(history_dir, keys)
+    got = set() if old is None else set(old["analysis_key"].to_pylist())
+    if keys - got:
+        raise CoverageError(
+            f"{len(keys - got)} post(s) were marked as analysed but their rows are not in the "
+            f"history at {history_dir}",
+            hint="the history was changed by hand; re-run with --config "
+            "'filter={\"skip_analysed\": false}' or restore the history folder",
+        )
+    cols = [c for c in (*RESULT_COLUMNS, *PROVENANCE) if c in old.column_names and c != "post_id"]
+    return old.select(cols)
+
+
+def _merge_batch(
+    sel: pa.Table,
+    stream: ParsedStream,
+    old: pa.Table | None,
+    analysis: str,
+    codebook_version: str,
+    model: str,
+    now: dt.datetime,
+) -> pa.Table:
+    """Result columns for one batch of selected posts, in the batch's order."""
+    submit_mask = sel["to_submit"]
+    fresh_sel = sel.filter(submit_mask)
+    fresh = stream.take(fresh_sel.num_rows)
+    if (
+        fresh.num_rows != fresh_sel.num_rows
+        or not pc.all(pc.equal(fresh["post_id"], fresh_sel["post_id"])).as_py()
+    ):
+        got = set(fresh["post_id"].to_pylist())
+        missing = [p for p in fresh_sel["post_id"].to_pylist() if p not in got][:10]
+        raise CoverageError(
+            f"selected post(s) have no parsed result or results are out of order "
+            f"(e.g. {missing or fresh_sel['post_id'].to_pylist()[:3]})",
+            hint="re-run the same command; if it persists, delete results/<mode>/<analysis>/"
+            "parsed and re-run (nothing is submitted again)",
+        )
+    n = fresh.num_rows
+    fresh = (
+        fresh.drop_columns(["post_id"])
+        .append_column("analysis_key", fresh_sel["analysis_key"])
+        .append_column("analysis_id", _const(analysis, n, pa.string()))
+        .append_column("codebook_version", _const(codebook_version, n, pa.string()))
+        .append_column("model", _const(model, n, pa.string()))
+        .append_column("analysed_at", _const(now, n, pa.timestamp("s", tz="UTC")))
+        .append_column("result_source", _const("this_run", n, pa.string()))
+    )
+    parts = [fresh]
+    reused_sel = sel.filter(pc.invert(submit_mask))
+    if reused_sel.num_rows:
+        assert old is not None  # guaranteed by _history_rows
+        idx = pc.index_in(reused_sel["analysis_key"], value_set=old["analysis_key"])
+        reused = old.take(idx)
+        reused = reused.set_column(
+            reused.schema.get_field_index("result_source"),
+            "result_source",
+            _const("history", reused.num_rows, pa.string()),
+        )
+        parts.append(reused.select(fresh.column_names).cast(fresh.schema))
+    results = pa.concat_tables(parts)
+    # back to selection order: fresh rows first, then reused, as placed by the mask
+    positions = pc.if_else(
+        submit_mask,
+        pc.subtract(pc.cumulative_sum(pc.cast(submit_mask, pa.int64())), 1),
+        pc.add(pc.subtract(pc.cumulative_sum(pc.cast(pc.invert(submit_mask), pa.int64())), 1), n),
+    )
+    results = results.take(positions)
+    inputs = sel.drop_columns(["to_submit", "analysis_key"])
+    for name in results.column_names:
+        inputs = inputs.append_column(name, results[name])
+    return inputs
+
+
+def _empty(order: list[str], sel_schema: pa.Schema) -> pa.Table:
+    fields = {f.name: f for f in result_schema()}
+    prov = {
+        "analysis_key": pa.string(),
+        "analysis_id": pa.string(),
+        "codebook_version": pa.string(),
+        "model": pa.string(),
+        "analysed_at": pa.timestamp("s", tz="UTC"),
+        "result_source": pa.string(),
+    }
+    schema = pa.schema(
+        [
+            fields[c] if c in fields else pa.field(c, prov[c]) if c in prov else sel_schema.field(c)
+            for c in order
+        ]
+    )
+    return schema.empty_table()

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from emobatch.atomic import atomic_path, read_json
 from emobatch.crashpoints import crashpoint
-from emobatch.stages.recover import chunk_keys, judge_rounds
+from emobatch.responses import chunk_keys, judge_rounds
 
 log = logging.getLogger("emobatch.parse")
 
@@ -78,8 +78,16 @@ def parse_chunk(
         result, rnd, job = best[key]
         answer = result.answer or {}
         intens = answer.get("intensities") or {}
-        cost = (row_cost(result.prompt_tokens, result.cached_tokens, result.output_tokens,
-                         result.thoughts_tokens) if row_cost else None)
+        cost = (
+            row_cost(
+                result.prompt_tokens,
+                result.cached_tokens,
+                result.output_tokens,
+                result.thoughts_tokens,
+            )
+            if row_cost
+            else None
+        )
         row = {
             "post_id": key,
             "status": result.status,
@@ -109,8 +117,9 @@ def parse_chunk(
     with atomic_path(out) as tmp:
         pq.write_table(table, tmp)
         crashpoint("during_parse")
-    log.info("%s: %d rows (%d ok, %d failed)", chunk.name, counts["rows"], counts["ok"],
-             counts["failed"])
+    log.info(
+        "%s: %d rows (%d ok, %d failed)", chunk.name, counts["rows"], counts["ok"], counts["failed"]
+    )
     return counts
 
 

@@ -78,12 +78,15 @@ def poll_chunk(
     while True:
         status, waited = _wait(backend, sentinel, settings, clock, started, progress)
         all_rows_failed = (
-            status.state == "SUCCEEDED" and status.request_count > 0
-            and status.succeeded == 0 and status.failed >= status.request_count
+            status.state == "SUCCEEDED"
+            and status.request_count > 0
+            and status.succeeded == 0
+            and status.failed >= status.request_count
         )
         _record_final(ledger, sentinel, status)
-        attempts.append({"job_name": status.name, "state": status.state,
-                         "all_rows_failed": all_rows_failed})
+        attempts.append(
+            {"job_name": status.name, "state": status.state, "all_rows_failed": all_rows_failed}
+        )
         if status.state == "SUCCEEDED" and not all_rows_failed:
             break
         if status.state == "CANCELLED":
@@ -104,11 +107,24 @@ def poll_chunk(
                 f"already (batch.job_resubmits = {settings.job_resubmits}).",
                 hint="raise batch.job_resubmits and re-run, or check the provider status",
             )
-        batch_event("poll", "%s %s (%s); resubmitting as attempt %d", chunk.name, status.name,
-                    why, attempt + 1)
+        batch_event(
+            "poll",
+            "%s %s (%s); resubmitting as attempt %d",
+            chunk.name,
+            status.name,
+            why,
+            attempt + 1,
+        )
         sentinel = submit_chunk(
-            backend, ledger, chunk, model=sentinel["model"], analysis=sentinel["analysis_id"],
-            mode=sentinel["mode"], attempt=attempt + 1, limits=limits, clock=clock,
+            backend,
+            ledger,
+            chunk,
+            model=sentinel["model"],
+            analysis=sentinel["analysis_id"],
+            mode=sentinel["mode"],
+            attempt=attempt + 1,
+            limits=limits,
+            clock=clock,
         )
     return {
         "format": MARKER_FORMAT,
@@ -134,18 +150,31 @@ def poll_chunk(
 
 
 def _record_final(ledger: Ledger, sentinel: dict[str, Any], status: JobStatus) -> None:
-    state = ledger.attempt(sentinel["chunk_sha256"], sentinel["analysis_id"],
-                           int(sentinel.get("attempt", 0)))
+    state = ledger.attempt(
+        sentinel["chunk_sha256"], sentinel["analysis_id"], int(sentinel.get("attempt", 0))
+    )
     if state.final is None:
-        ledger.append("final", chunk_sha256=sentinel["chunk_sha256"],
-                      analysis_id=sentinel["analysis_id"],
-                      attempt=int(sentinel.get("attempt", 0)), job_name=status.name,
-                      state=status.state, request_count=status.request_count,
-                      succeeded=status.succeeded, failed=status.failed)
+        ledger.append(
+            "final",
+            chunk_sha256=sentinel["chunk_sha256"],
+            analysis_id=sentinel["analysis_id"],
+            attempt=int(sentinel.get("attempt", 0)),
+            job_name=status.name,
+            state=status.state,
+            request_count=status.request_count,
+            succeeded=status.succeeded,
+            failed=status.failed,
+        )
 
 
-def _wait(backend: BatchBackend, sentinel: dict[str, Any], settings: PollSettings, clock: Clock,
-          started: float, progress: Progress | None) -> tuple[JobStatus, float]:
+def _wait(
+    backend: BatchBackend,
+    sentinel: dict[str, Any],
+    settings: PollSettings,
+    clock: Clock,
+    started: float,
+    progress: Progress | None,
+) -> tuple[JobStatus, float]:
     job = sentinel["job_name"]
     last_state: str | None = None
     deadline = started + settings.max_wait_hours * 3600
@@ -154,9 +183,17 @@ def _wait(backend: BatchBackend, sentinel: dict[str, Any], settings: PollSetting
         crashpoint("during_poll")
         waited = clock.monotonic() - started
         if status.state != last_state:
-            batch_event("poll", "%s %s: %s (%d requests, %d ok, %d failed, %d pending)",
-                        Path(sentinel["chunk_file"]).name, job, status.state,
-                        status.request_count, status.succeeded, status.failed, status.pending)
+            batch_event(
+                "poll",
+                "%s %s: %s (%d requests, %d ok, %d failed, %d pending)",
+                Path(sentinel["chunk_file"]).name,
+                job,
+                status.state,
+                status.request_count,
+                status.succeeded,
+                status.failed,
+                status.pending,
+            )
             last_state = status.state
         if progress is not None:
             progress.update(status, waited)

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from emobatch import atomic
 from emobatch.atomic import atomic_path
 from emobatch.backends.base import BatchBackend
-from emobatch.errors import CoverageError
 from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
-from emobatch.responses import RowResult, evaluate_line
+from emobatch.responses import RowResult, Validate, chunk_keys, judge_rounds
 from emobatch.stages.download import download_output
 from emobatch.stages.poll import PollSettings, poll_chunk
 from emobatch.stages.submit import Clock, SubmitLimits, submit_chunk
@@ -31,59 +30,6 @@ from emobatch.stages.submit import Clock, SubmitLimits, submit_chunk
 log = logging.getLogger("emobatch.recover")
 MANIFEST_FORMAT = "emobatch.recovered/1"
 MAX_OUTPUT_TOKENS_CAP = 8192
-
-Validate = Callable[[dict[str, Any]], list[str]]
-
-
-def chunk_keys(chunk: Path) -> list[str]:
-    """Request keys of a chunk, in file order."""
-    keys: list[str] = []
-    with open(chunk, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                keys.append(str(json.loads(line)["key"]))
-    return keys
-
-
-def judge_rounds(keys: Iterable[str], rounds: list[dict[str, Any]],
-                 validate: Validate) -> dict[str, tuple[RowResult, int, str | None]]:
-    """Best result of every key across rounds: (result, round, job name).
-
-    A key that never came back is ``missing_from_output``. A key in an output that was never
-    submitted is a CoverageError (the output belongs to other work).
-    """
-    wanted = list(keys)
-    wanted_set = set(wanted)
-    best: dict[str, tuple[RowResult, int, str | None]] = {}
-    for rnd in rounds:
-        path, number, job = Path(rnd["raw"]), int(rnd["round"]), rnd.get("job_name")
-        with open(path, "rb") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    log.error("%s line %d is not JSON; its key is treated as missing",
-                              path, lineno)
-                    continue
-                key = str(obj.get("key", "")) if isinstance(obj, dict) else ""
-                if key not in wanted_set:
-                    raise CoverageError(
-                        f"{path} line {lineno}: key {key!r} was never submitted in this chunk",
-                        hint="the output belongs to other work; delete this raw file and its "
-                        "completion marker, then re-run",
-                    )
-                result = evaluate_line(obj, validate)
-                previous = best.get(key)
-                if previous is None or not previous[0].ok:
-                    best[key] = (result, number, job)
-    for key in wanted:
-        if key not in best:
-            best[key] = (RowResult(key=key, status="failed", reason="missing_from_output",
-                                   detail="the key did not come back in any output",
-                                   retryable=True), -1, None)
-    return best
 
 
 def _retry_lines(chunk: Path, failed: dict[str, RowResult]) -> bytes:
@@ -101,8 +47,10 @@ def _retry_lines(chunk: Path, failed: dict[str, RowResult]) -> bytes:
                 gen["maxOutputTokens"] = min(
                     MAX_OUTPUT_TOKENS_CAP, 2 * int(gen.get("maxOutputTokens") or 512)
                 )
-                line = (json.dumps(obj, ensure_ascii=False, sort_keys=True,
-                                   separators=(",", ":")) + "\n").encode("utf-8")
+                line = (
+                    json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                    + "\n"
+                ).encode("utf-8")
             out.append(line if line.endswith(b"\n") else line + b"\n")
     return b"".join(out)
 
@@ -137,19 +85,45 @@ def recover_chunk(
         reasons: dict[str, int] = {}
         for r in failed.values():
             reasons[r.reason or "?"] = reasons.get(r.reason or "?", 0) + 1
-        batch_event("retry", "%s round %d: resubmitting %d rows (%s)", chunk.name, number,
-                    len(failed), ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())))
-        sentinel = submit_chunk(backend, ledger, retry_chunk, model=marker["model"],
-                                analysis=marker["analysis_id"], mode=marker["mode"],
-                                limits=limits, clock=clock)
+        batch_event(
+            "retry",
+            "%s round %d: resubmitting %d rows (%s)",
+            chunk.name,
+            number,
+            len(failed),
+            ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())),
+        )
+        sentinel = submit_chunk(
+            backend,
+            ledger,
+            retry_chunk,
+            model=marker["model"],
+            analysis=marker["analysis_id"],
+            mode=marker["mode"],
+            limits=limits,
+            clock=clock,
+        )
         atomic.write_json(retry_chunk.with_suffix(".submitted.json"), sentinel)
-        retry_marker = poll_chunk(backend, ledger, sentinel, retry_chunk,
-                                  settings=poll_settings, limits=limits, clock=clock)
+        retry_marker = poll_chunk(
+            backend,
+            ledger,
+            sentinel,
+            retry_chunk,
+            settings=poll_settings,
+            limits=limits,
+            clock=clock,
+        )
         retry_raw = retries_dir / f"{chunk.stem}-r{number}.out.jsonl"
         if not retry_raw.exists():
             download_output(backend, retry_marker, retry_raw)
-        rounds.append({"round": number, "raw": str(retry_raw),
-                       "job_name": retry_marker["job_name"], "rows": len(failed)})
+        rounds.append(
+            {
+                "round": number,
+                "raw": str(retry_raw),
+                "job_name": retry_marker["job_name"],
+                "rows": len(failed),
+            }
+        )
         best = judge_rounds(keys, rounds, validate)
     still = {k: r for k, (r, _, _) in best.items() if not r.ok}
     manifest = {
@@ -163,9 +137,15 @@ def recover_chunk(
     }
     atomic.write_json(out_manifest, manifest)
     if still:
-        batch_event("retry", "%s: %d of %d rows still failed after %d round(s) (%s)",
-                    chunk.name, len(still), len(keys), len(rounds) - 1,
-                    ", ".join(f"{k}={v}" for k, v in manifest["failed_reasons"].items()))
+        batch_event(
+            "retry",
+            "%s: %d of %d rows still failed after %d round(s) (%s)",
+            chunk.name,
+            len(still),
+            len(keys),
+            len(rounds) - 1,
+            ", ".join(f"{k}={v}" for k, v in manifest["failed_reasons"].items()),
+        )
     return manifest
 
 

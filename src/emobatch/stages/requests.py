@@ -41,8 +41,13 @@ from emobatch.config import GenerationSettings, Settings
 from emobatch.errors import InputDataError
 from emobatch.identity import analysis_id, canonical_json
 
-__all__ = ["MANIFEST_FORMAT_VERSION", "build_request", "request_encoder", "request_line",
-           "write_chunks"]
+__all__ = [
+    "MANIFEST_FORMAT_VERSION",
+    "build_request",
+    "request_encoder",
+    "request_line",
+    "write_chunks",
+]
 
 log = logging.getLogger("emobatch.requests")
 
@@ -78,8 +83,11 @@ def _json_safe(text: str) -> str:
     same JSON string.
     """
     if "\u2028" in text or "\u2029" in text or "\x85" in text:
-        text = (text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-                .replace("\x85", "\\u0085"))
+        text = (
+            text.replace("\u2028", "\\u2028")
+            .replace("\u2029", "\\u2029")
+            .replace("\x85", "\\u0085")
+        )
     return text
 
 
@@ -100,8 +108,11 @@ class _LineParts:
     """A request line as five byte strings; the three constant ones are encoded once."""
 
     def __init__(self, codebook: Codebook, generation: GenerationSettings) -> None:
-        template = _json_safe(canonical_json(
-            {"key": _KEY_MARK, "request": build_request(codebook, generation, _TEXT_MARK)}))
+        template = _json_safe(
+            canonical_json(
+                {"key": _KEY_MARK, "request": build_request(codebook, generation, _TEXT_MARK)}
+            )
+        )
         head, rest = template.split(json.dumps(_KEY_MARK), 1)
         middle, tail = rest.split(json.dumps(_TEXT_MARK), 1)
         self.head, self.middle = head.encode("utf-8"), middle.encode("utf-8")
@@ -112,8 +123,9 @@ class _LineParts:
         return self.head, _dumps(key), self.middle, _dumps(text), self.tail
 
 
-def request_encoder(codebook: Codebook, generation: GenerationSettings) -> Callable[[str, str],
-                                                                                    bytes]:
+def request_encoder(
+    codebook: Codebook, generation: GenerationSettings
+) -> Callable[[str, str], bytes]:
     """A fast ``(key, text) -> line`` giving exactly ``request_line(key, build_request(...))``.
 
     The constant part (system instruction, schema, settings) is serialised once; each line only
@@ -172,9 +184,14 @@ class _Chunk:
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self._handle.close()
-        return {"file": self.path.name, "sha256": self._sha.hexdigest(),
-                "requests": self.requests, "bytes": self.size, "first_key": self.first_key,
-                "last_key": self.last_key}
+        return {
+            "file": self.path.name,
+            "sha256": self._sha.hexdigest(),
+            "requests": self.requests,
+            "bytes": self.size,
+            "first_key": self.first_key,
+            "last_key": self.last_key,
+        }
 
     def abort(self) -> None:
         with contextlib.suppress(Exception):
@@ -201,8 +218,9 @@ class _ChunkWriter:
                 "batch.max_file_size_mb",
             )
         chunk = self._current
-        if chunk is not None and (chunk.requests >= self.max_lines
-                                  or chunk.size + size > self.max_bytes):
+        if chunk is not None and (
+            chunk.requests >= self.max_lines or chunk.size + size > self.max_bytes
+        ):
             self.chunks.append(chunk.close())
             chunk = None
         if chunk is None:
@@ -223,12 +241,16 @@ class _ChunkWriter:
         self._pool.shutdown()
 
 
-def _write_lines(settings: Settings, selected: Path, directory: Path,
-                 codebook: Codebook) -> tuple[list[dict[str, Any]], int, int]:
+def _write_lines(
+    settings: Settings, selected: Path, directory: Path, codebook: Codebook
+) -> tuple[list[dict[str, Any]], int, int]:
     """Write the chunks; return (chunk entries, rows in the selection, rows already analysed)."""
     line = _LineParts(codebook, settings.generation)
-    writer = _ChunkWriter(directory, settings.batch.max_batch_size,
-                          int(settings.batch.max_file_size_mb * BYTES_PER_MB))
+    writer = _ChunkWriter(
+        directory,
+        settings.batch.max_batch_size,
+        int(settings.batch.max_file_size_mb * BYTES_PER_MB),
+    )
     rows = skipped = 0
     columns = ["post_id", "text", "to_submit", "source_row"]
     try:
@@ -246,23 +268,39 @@ def _write_lines(settings: Settings, selected: Path, directory: Path,
         raise
 
 
-def _manifest(settings: Settings, codebook: Codebook, selected: Path,
-              chunks: list[dict[str, Any]], rows: int, skipped: int) -> dict[str, Any]:
+def _manifest(
+    settings: Settings,
+    codebook: Codebook,
+    selected: Path,
+    chunks: list[dict[str, Any]],
+    rows: int,
+    skipped: int,
+) -> dict[str, Any]:
     return {
         "format_version": MANIFEST_FORMAT_VERSION,
-        "analysis_id": analysis_id(codebook.version, settings.batch.model_name,
-                                   settings.generation.as_dict()),
+        "analysis_id": analysis_id(
+            codebook.version, settings.batch.model_name, settings.generation.as_dict()
+        ),
         "model": settings.batch.model_name,
         "generation": settings.generation.as_dict(),
-        "codebook": {"name": codebook.name, "version": codebook.version,
-                     "path": str(codebook.path)},
+        "codebook": {
+            "name": codebook.name,
+            "version": codebook.version,
+            "path": str(codebook.path),
+        },
         "selected": str(selected),
-        "limits": {"max_batch_size": settings.batch.max_batch_size,
-                   "max_file_size_bytes": int(settings.batch.max_file_size_mb * BYTES_PER_MB)},
+        "limits": {
+            "max_batch_size": settings.batch.max_batch_size,
+            "max_file_size_bytes": int(settings.batch.max_file_size_mb * BYTES_PER_MB),
+        },
         "chunks": chunks,
-        "totals": {"chunks": len(chunks), "requests": sum(c["requests"] for c in chunks),
-                   "bytes": sum(c["bytes"] for c in chunks), "selected_rows": rows,
-                   "already_analysed": skipped},
+        "totals": {
+            "chunks": len(chunks),
+            "requests": sum(c["requests"] for c in chunks),
+            "bytes": sum(c["bytes"] for c in chunks),
+            "selected_rows": rows,
+            "already_analysed": skipped,
+        },
     }
 
 
@@ -278,8 +316,9 @@ def _replace_dir(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_chunks(settings: Settings, *, selected: Path | str, out_dir: Path | str,
-                 codebook: Codebook) -> dict[str, Any]:
+def write_chunks(
+    settings: Settings, *, selected: Path | str, out_dir: Path | str, codebook: Codebook
+) -> dict[str, Any]:
     """Write the batch request chunks of the ``to_submit`` rows of ``selected``; return the
     manifest (also written to ``out_dir/manifest.json``)."""
     selected, out_dir = Path(selected), Path(out_dir)
@@ -300,7 +339,12 @@ def write_chunks(settings: Settings, *, selected: Path | str, out_dir: Path | st
             shutil.rmtree(tmp)
         raise
     totals = manifest["totals"]
-    log.info("wrote %s requests in %s chunks (%s bytes) to %s; %s already analysed",
-             f"{totals['requests']:,}", totals["chunks"], f"{totals['bytes']:,}", out_dir,
-             f"{skipped:,}")
+    log.info(
+        "wrote %s requests in %s chunks (%s bytes) to %s; %s already analysed",
+        f"{totals['requests']:,}",
+        totals["chunks"],
+        f"{totals['bytes']:,}",
+        out_dir,
+        f"{skipped:,}",
+    )
     return manifest

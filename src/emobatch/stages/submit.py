@@ -72,8 +72,15 @@ def find_jobs(backend: BatchBackend, name: str) -> list[JobStatus]:
     return [job for job in backend.iter_jobs() if job.display_name == name]
 
 
-def _sentinel(record: dict[str, Any], *, chunk: Path, how: str, backend: BatchBackend,
-              mode: str, analysis: str) -> dict[str, Any]:
+def _sentinel(
+    record: dict[str, Any],
+    *,
+    chunk: Path,
+    how: str,
+    backend: BatchBackend,
+    mode: str,
+    analysis: str,
+) -> dict[str, Any]:
     return {
         "format": SENTINEL_FORMAT,
         "job_name": record["job_name"],
@@ -123,19 +130,35 @@ def submit_chunk(
                 log.warning(
                     "chunk %s was submitted as %s under API key %s; the current key is %s. "
                     "Not submitting again. Polling needs the original key.",
-                    chunk.name, rec["job_name"], rec.get("key_fp"), backend.api_key_fingerprint,
+                    chunk.name,
+                    rec["job_name"],
+                    rec.get("key_fp"),
+                    backend.api_key_fingerprint,
                 )
-            batch_event("submit", "%s already submitted as %s (ledger); no API call",
-                        chunk.name, rec["job_name"])
-            return _sentinel(rec, chunk=chunk, how="ledger", backend=backend, mode=mode,
-                             analysis=analysis)
+            batch_event(
+                "submit",
+                "%s already submitted as %s (ledger); no API call",
+                chunk.name,
+                rec["job_name"],
+            )
+            return _sentinel(
+                rec, chunk=chunk, how="ledger", backend=backend, mode=mode, analysis=analysis
+            )
 
         requests = count_requests(chunk)
         tokens = estimate_chunk_tokens(chunk)
-        base = {"chunk_sha256": sha, "attempt": attempt, "display_name": name, "model": model,
-                "requests": requests, "estimated_input_tokens": tokens,
-                "key_fp": backend.api_key_fingerprint, "analysis_id": analysis, "mode": mode,
-                "chunk_file": str(chunk)}
+        base = {
+            "chunk_sha256": sha,
+            "attempt": attempt,
+            "display_name": name,
+            "model": model,
+            "requests": requests,
+            "estimated_input_tokens": tokens,
+            "key_fp": backend.api_key_fingerprint,
+            "analysis_id": analysis,
+            "mode": mode,
+            "chunk_file": str(chunk),
+        }
 
         if state.intent:
             if state.intent.get("key_fp") != backend.api_key_fingerprint:
@@ -150,8 +173,9 @@ def submit_chunk(
                 )
             found = _reconcile(backend, name, chunk)
             if found is not None:
-                return _confirm(ledger, base, found, None, "reconciled", chunk, backend, mode,
-                                analysis)
+                return _confirm(
+                    ledger, base, found, None, "reconciled", chunk, backend, mode, analysis
+                )
             log.info("intent for %s has no job at the provider (full listing): creating", name)
         else:
             ledger.append("intent", **base)
@@ -161,20 +185,47 @@ def submit_chunk(
         file_name = backend.upload(chunk, name)
         crashpoint("after_upload")
         batch_event("submit", "%s uploaded as %s (%d requests)", chunk.name, file_name, requests)
-        ledger.append("uploaded", chunk_sha256=sha, analysis_id=analysis, attempt=attempt,
-                      file_name=file_name, display_name=name)
+        ledger.append(
+            "uploaded",
+            chunk_sha256=sha,
+            analysis_id=analysis,
+            attempt=attempt,
+            file_name=file_name,
+            display_name=name,
+        )
         job, how = _create(backend, model, file_name, name, chunk, limits, clock, before_create)
         crashpoint("after_create")
         return _confirm(ledger, base, job, file_name, how, chunk, backend, mode, analysis)
 
 
-def _confirm(ledger: Ledger, base: dict[str, Any], job: JobStatus, file_name: str | None,
-             how: str, chunk: Path, backend: BatchBackend, mode: str,
-             analysis: str) -> dict[str, Any]:
-    rec = ledger.append("submitted", **base, job_name=job.name, file_name=file_name,
-                        how=how, submitted_at=job.create_time or utc_now())
-    batch_event("submit", "%s -> %s (%s, display name %s, %d requests)",
-                chunk.name, job.name, how, base["display_name"], base["requests"])
+def _confirm(
+    ledger: Ledger,
+    base: dict[str, Any],
+    job: JobStatus,
+    file_name: str | None,
+    how: str,
+    chunk: Path,
+    backend: BatchBackend,
+    mode: str,
+    analysis: str,
+) -> dict[str, Any]:
+    rec = ledger.append(
+        "submitted",
+        **base,
+        job_name=job.name,
+        file_name=file_name,
+        how=how,
+        submitted_at=job.create_time or utc_now(),
+    )
+    batch_event(
+        "submit",
+        "%s -> %s (%s, display name %s, %d requests)",
+        chunk.name,
+        job.name,
+        how,
+        base["display_name"],
+        base["requests"],
+    )
     return _sentinel(rec, chunk=chunk, how=how, backend=backend, mode=mode, analysis=analysis)
 
 
@@ -192,17 +243,29 @@ def _reconcile(backend: BatchBackend, name: str, chunk: Path) -> JobStatus | Non
         return None
     matches.sort(key=lambda j: j.create_time or "")
     if len(matches) > 1:
-        log.error("display name %s matches %d jobs (%s); adopting the oldest, %s. The others "
-                  "were not created by this ledger's owner or predate it: cancel them with "
-                  "`emobatch jobs cancel`.", name, len(matches),
-                  ", ".join(j.name for j in matches), matches[0].name)
+        log.error(
+            "display name %s matches %d jobs (%s); adopting the oldest, %s. The others "
+            "were not created by this ledger's owner or predate it: cancel them with "
+            "`emobatch jobs cancel`.",
+            name,
+            len(matches),
+            ", ".join(j.name for j in matches),
+            matches[0].name,
+        )
     batch_event("submit", "reconciled %s with existing job %s", name, matches[0].name)
     return matches[0]
 
 
-def _create(backend: BatchBackend, model: str, file_name: str, name: str, chunk: Path,
-            limits: SubmitLimits, clock: Clock,
-            before_create: Callable[[], None] | None) -> tuple[JobStatus, str]:
+def _create(
+    backend: BatchBackend,
+    model: str,
+    file_name: str,
+    name: str,
+    chunk: Path,
+    limits: SubmitLimits,
+    clock: Clock,
+    before_create: Callable[[], None] | None,
+) -> tuple[JobStatus, str]:
     deadline = clock.monotonic() + limits.max_wait_hours * 3600
     delay = limits.backoff_initial
     ambiguous = 0
@@ -226,8 +289,11 @@ def _create(backend: BatchBackend, model: str, file_name: str, name: str, chunk:
                 continue
             if is_ambiguous_create_failure(exc):
                 ambiguous += 1
-                log.warning("create %s failed ambiguously (%s); reconciling before any retry",
-                            name, type(exc).__name__ if code is None else f"HTTP {code}")
+                log.warning(
+                    "create %s failed ambiguously (%s); reconciling before any retry",
+                    name,
+                    type(exc).__name__ if code is None else f"HTTP {code}",
+                )
                 found = _reconcile(backend, name, chunk)
                 if found is not None:
                     return found, "reconciled"
@@ -249,8 +315,14 @@ def _create(backend: BatchBackend, model: str, file_name: str, name: str, chunk:
             raise
 
 
-def _wait_for_capacity(backend: BatchBackend, ledger: Ledger, model: str, tokens: int,
-                       limits: SubmitLimits, clock: Clock) -> None:
+def _wait_for_capacity(
+    backend: BatchBackend,
+    ledger: Ledger,
+    model: str,
+    tokens: int,
+    limits: SubmitLimits,
+    clock: Clock,
+) -> None:
     """Wait until this chunk fits under max_concurrent_jobs and max_enqueued_tokens."""
     deadline = clock.monotonic() + limits.max_wait_hours * 3600
     announced = False
@@ -264,13 +336,19 @@ def _wait_for_capacity(backend: BatchBackend, ledger: Ledger, model: str, tokens
                 still.append(rec)
                 continue
             if status.done:
-                ledger.append("final", chunk_sha256=rec["chunk_sha256"], attempt=rec["attempt"],
-                              analysis_id=rec.get("analysis_id"), job_name=rec["job_name"],
-                              state=status.state)
+                ledger.append(
+                    "final",
+                    chunk_sha256=rec["chunk_sha256"],
+                    attempt=rec["attempt"],
+                    analysis_id=rec.get("analysis_id"),
+                    job_name=rec["job_name"],
+                    state=status.state,
+                )
             else:
                 still.append(rec)
-        enqueued = sum(int(r.get("estimated_input_tokens") or 0) for r in still
-                       if r.get("model") == model)
+        enqueued = sum(
+            int(r.get("estimated_input_tokens") or 0) for r in still if r.get("model") == model
+        )
         fits_tokens = enqueued == 0 or enqueued + tokens <= limits.max_enqueued_tokens
         if len(still) < limits.max_concurrent_jobs and fits_tokens:
             return
@@ -281,9 +359,15 @@ def _wait_for_capacity(backend: BatchBackend, ledger: Ledger, model: str, tokens
                 hint="re-run later, or raise batch.max_concurrent_jobs / max_enqueued_tokens",
             )
         if not announced:
-            log.info("waiting for capacity: %d jobs running, %s tokens enqueued for %s "
-                     "(+%s for this chunk; limit %s)", len(still), f"{enqueued:,}", model,
-                     f"{tokens:,}", f"{limits.max_enqueued_tokens:,}")
+            log.info(
+                "waiting for capacity: %d jobs running, %s tokens enqueued for %s "
+                "(+%s for this chunk; limit %s)",
+                len(still),
+                f"{enqueued:,}",
+                model,
+                f"{tokens:,}",
+                f"{limits.max_enqueued_tokens:,}",
+            )
             announced = True
         clock.sleep(min(60.0, limits.backoff_max))
 

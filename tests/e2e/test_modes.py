@@ -97,7 +97,7 @@ def test_sampling_then_full_submits_only_new_posts(project: Project) -> None:
 
 
 @pytest.mark.slow
-def test_changing_the_model_starts_a_new_analysis(project: Project) -> None:
+def test_changing_the_model_or_codebook_starts_a_new_analysis(project: Project) -> None:
     project.snakemake("results/pilot.parquet")
     first = pd.read_parquet(project.path("results", "pilot.parquet"))
     project.snakemake(
@@ -109,3 +109,20 @@ def test_changing_the_model_starts_a_new_analysis(project: Project) -> None:
     assert set(second["result_source"]) == {"this_run"}
     assert len(project.emulator_jobs()) == 2
     assert len(list(project.path("results", "pilot").glob("a*"))) == 2
+    # editing the codebook (its content hash is its version) is a new analysis as well
+    codebook = project.path("config", "codebook", "emotion.yaml")
+    codebook.write_text(codebook.read_text("utf-8") + "\n# clarified wording\n", "utf-8")
+    project.snakemake("results/pilot.parquet")
+    third = pd.read_parquet(project.path("results", "pilot.parquet"))
+    assert third["codebook_version"].iloc[0] != first["codebook_version"].iloc[0]
+    assert (
+        len(
+            {
+                first["analysis_id"].iloc[0],
+                second["analysis_id"].iloc[0],
+                third["analysis_id"].iloc[0],
+            }
+        )
+        == 3
+    )
+    assert len(project.emulator_jobs()) == 3

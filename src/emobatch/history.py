@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -73,3 +74,45 @@ def append_part(
     with atomic_path(target) as tmp:
         pq.write_table(table, tmp)
     return target
+
+
+class PartWriter:
+    """Streams one new history part; it appears (atomically) only when closed with ``ok``.
+
+    ``write`` may be called with tables of any size (empty ones are ignored); memory stays flat
+    because rows go to a temporary Parquet file at once.
+    """
+
+    def __init__(self, history_dir: Path | str, *, mode: str, analysis: str) -> None:
+        self.history_dir = Path(history_dir)
+        self.mode, self.analysis = mode, analysis
+        self.rows = 0
+        self.path: Path | None = None
+        self._ctx: Any = None
+        self._writer: pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        if self._writer is None:
+            self.history_dir.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            n = len(_parts(self.history_dir))
+            name = f"part-{self.mode}-{self.analysis}-{stamp}-{n:05d}.parquet"
+            self.path = self.history_dir / name
+            self._ctx = atomic_path(self.path)
+            self._writer = pq.ParquetWriter(self._ctx.__enter__(), table.schema)
+        self._writer.write_table(table)
+        self.rows += table.num_rows
+
+    def close(self, ok: bool = True) -> Path | None:
+        """Put the part in place (``ok``) or discard it; returns its path if it was written."""
+        if self._writer is None:
+            return None
+        self._writer.close()
+        self._writer = None
+        if ok:
+            self._ctx.__exit__(None, None, None)
+            return self.path
+        self._ctx.__exit__(RuntimeError, RuntimeError("merge aborted"), None)
+        return None

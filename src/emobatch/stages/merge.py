@@ -121,7 +121,10 @@ def merge_mode(
 
     stream = ParsedStream(parsed)
     counts = {"posts": 0, "ok": 0, "this_run": 0, "from_history": 0}
-    fresh_parts: list[pa.Table] = []
+    known_keys = pa.array(sorted(known), pa.string()) if known else None
+    # rows coded now go to a new history part, streamed to a temporary file and put in place
+    # only after the dataset itself is written
+    part_writer = history.PartWriter(history_dir, mode=mode, analysis=analysis)
     with atomic_path(out_parquet) as tmp_parquet, atomic_path(out_csv) as tmp_csv:
         writer: pq.ParquetWriter | None = None
         csv_writer: pacsv.CSVWriter | None = None
@@ -144,17 +147,13 @@ def merge_mode(
                 csv_writer.write_table(table)
                 _count(table, counts)
                 fresh = table.filter(pc.equal(table["result_source"], "this_run"))
-                if known:
-                    fresh = fresh.filter(
-                        pc.invert(
-                            pc.is_in(
-                                fresh["analysis_key"],
-                                value_set=pa.array(sorted(known), pa.string()),
-                            )
-                        )
-                    )
-                if fresh.num_rows:
-                    fresh_parts.append(fresh.select([*RESULT_COLUMNS, *PROVENANCE]))
+                if known_keys is not None:
+                    new = pc.invert(pc.is_in(fresh["analysis_key"], value_set=known_keys))
+                    fresh = fresh.filter(new)
+                fresh = fresh.select([*RESULT_COLUMNS, *PROVENANCE])
+                part_writer.write(
+                    fresh.append_column("mode", _const(mode, fresh.num_rows, pa.string()))
+                )
             if writer is None:  # no selected posts at all: still write valid, empty files
                 empty = _empty(order, sel_file.schema_arrow)
                 writer = pq.ParquetWriter(tmp_parquet, empty.schema)
@@ -164,6 +163,7 @@ def merge_mode(
             writer.close()
         extra = stream.leftover()
         if extra:
+            part_writer.close(ok=False)
             raise CoverageError(
                 f"{extra} parsed row(s) belong to no selected post",
                 hint="the parsed chunks do not match the selection; delete results/<mode>/"
@@ -171,11 +171,7 @@ def merge_mode(
             )
     crashpoint("during_merge")  # the dataset is written, the history not yet
 
-    part = None
-    if fresh_parts:
-        fresh_all = pa.concat_tables(fresh_parts)
-        fresh_all = fresh_all.append_column("mode", _const(mode, fresh_all.num_rows, pa.string()))
-        part = history.append_part(history_dir, fresh_all, mode=mode, analysis=analysis)
+    part = part_writer.close()
     result = {
         "mode": mode,
         "analysis_id": analysis,

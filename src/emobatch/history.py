@@ -12,14 +12,14 @@ Columns: the result columns of the dataset (see ``emobatch.stages.parse``) plus 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from emobatch.atomic import atomic_path
+from emobatch.atomic import atomic_path, fsync_dir
 
 FORMAT_VERSION = 1
 PART_GLOB = "part-*.parquet"
@@ -79,16 +79,16 @@ def append_part(
 class PartWriter:
     """Streams one new history part; it appears (atomically) only when closed with ``ok``.
 
-    ``write`` may be called with tables of any size (empty ones are ignored); memory stays flat
-    because rows go to a temporary Parquet file at once.
+    Rows go to ``.part-<mode>-<analysis>.tmp`` at once (memory stays flat), which is fsynced and
+    renamed into place by ``close``. One merge per mode and analysis runs at a time (Snakemake
+    locks the target), so a temporary file of that name is debris of a killed merge: removed.
     """
 
     def __init__(self, history_dir: Path | str, *, mode: str, analysis: str) -> None:
         self.history_dir = Path(history_dir)
         self.mode, self.analysis = mode, analysis
         self.rows = 0
-        self.path: Path | None = None
-        self._ctx: Any = None
+        self.tmp = self.history_dir / f".part-{mode}-{analysis}.tmp"
         self._writer: pq.ParquetWriter | None = None
 
     def write(self, table: pa.Table) -> None:
@@ -96,12 +96,8 @@ class PartWriter:
             return
         if self._writer is None:
             self.history_dir.mkdir(parents=True, exist_ok=True)
-            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            n = len(_parts(self.history_dir))
-            name = f"part-{self.mode}-{self.analysis}-{stamp}-{n:05d}.parquet"
-            self.path = self.history_dir / name
-            self._ctx = atomic_path(self.path)
-            self._writer = pq.ParquetWriter(self._ctx.__enter__(), table.schema)
+            self.tmp.unlink(missing_ok=True)
+            self._writer = pq.ParquetWriter(self.tmp, table.schema)
         self._writer.write_table(table)
         self.rows += table.num_rows
 
@@ -111,8 +107,14 @@ class PartWriter:
             return None
         self._writer.close()
         self._writer = None
-        if ok:
-            self._ctx.__exit__(None, None, None)
-            return self.path
-        self._ctx.__exit__(RuntimeError, RuntimeError("merge aborted"), None)
-        return None
+        if not ok:
+            self.tmp.unlink(missing_ok=True)
+            return None
+        with open(self.tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        n = len(_parts(self.history_dir))
+        path = self.history_dir / f"part-{self.mode}-{self.analysis}-{stamp}-{n:05d}.parquet"
+        os.replace(self.tmp, path)
+        fsync_dir(self.history_dir)
+        return path

@@ -177,7 +177,11 @@ def batch_submit(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
     from emobatch.stages.submit import submit_chunk, write_sentinel
 
+    from emobatch.estimate import check_budget
+
     check_analysis(settings, sm.wildcards.analysis)
+    # the estimate may predate a budget set later: check again before anything is paid
+    check_budget(atomic.read_json(sm.input.estimate), settings.budget_usd)
     backend = open_backend(settings)
     try:
         sentinel = submit_chunk(

@@ -26,3 +26,19 @@ rule requests_estimate:
         "../envs/emobatch.yaml"
     script:
         "../scripts/requests_estimate.py"
+
+
+# The cost estimate of the current analysis, before anything is paid:
+# snakemake --cores 2 results/<mode>.estimate.json
+rule requests_estimate_current:
+    input:
+        current(f"{RUN}/estimate.json"),
+    output:
+        "results/{mode}.estimate.json",
+    log:
+        "logs/{mode}/requests_estimate_current.log",
+    localrule: True
+    conda:
+        "../envs/emobatch.yaml"
+    shell:
+        "cat {input} > {output} 2> {log}"

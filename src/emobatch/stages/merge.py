@@ -233,9 +233,8 @@ def _merge_batch(
     submit_mask = sel["to_submit"]
     fresh_sel = sel.filter(submit_mask)
     fresh = stream.take(fresh_sel.num_rows)
-    if (
-        fresh.num_rows != fresh_sel.num_rows
-        or not pc.all(pc.equal(fresh["post_id"], fresh_sel["post_id"])).as_py()
+    if fresh.num_rows != fresh_sel.num_rows or (
+        fresh.num_rows and not pc.all(pc.equal(fresh["post_id"], fresh_sel["post_id"])).as_py()
     ):
         got = set(fresh["post_id"].to_pylist())
         missing = [p for p in fresh_sel["post_id"].to_pylist() if p not in got][:10]

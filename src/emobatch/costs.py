@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 
 def chunk_input_tokens(chunk: Path) -> int:
@@ -45,3 +46,85 @@ def row_cost(
         + cached * table.get("cached_input", table["input"])
         + (output + thoughts) * table["output"]
     ) / 1_000_000
+
+
+def record_estimate(
+    ledger: Any, sentinel: dict, chunk: Path, *, pricing: dict, thinking_budget: int
+) -> dict | None:
+    """Append the chunk's estimated cost to the ledger when its job was just created."""
+    from emobatch.estimate import estimate_run
+
+    if sentinel.get("how") == "ledger":  # nothing new was paid for
+        return None
+    est = estimate_run(
+        [chunk],
+        model=sentinel["model"],
+        pricing=pricing,
+        thinking_budget=thinking_budget,
+        mode=sentinel["mode"],
+        analysis=sentinel["analysis_id"],
+    )
+    return ledger.append(
+        "cost",
+        kind="estimate",
+        chunk_sha256=sentinel["chunk_sha256"],
+        analysis_id=sentinel["analysis_id"],
+        attempt=sentinel["attempt"],
+        job_name=sentinel["job_name"],
+        model=sentinel["model"],
+        requests=est["requests"],
+        input_tokens=est["input_tokens"],
+        output_tokens=est["output_tokens"],
+        thinking_tokens=est["thinking_tokens"],
+        usd_batch=est["usd_batch"],
+        usd_interactive=est["usd_interactive"],
+    )
+
+
+def record_actual(ledger: Any, parsed: Path, *, pricing: dict, model: str) -> list[dict]:
+    """Append the actual cost of every job behind a parsed chunk (from usageMetadata)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(
+        parsed,
+        columns=["batch_job", "prompt_tokens", "cached_tokens", "output_tokens", "thoughts_tokens"],
+    ).to_pylist()
+    per_job: dict[str, dict[str, int]] = {}
+    for row in table:
+        if not row["batch_job"]:
+            continue
+        acc = per_job.setdefault(
+            row["batch_job"], {"rows": 0, "prompt": 0, "cached": 0, "output": 0, "thoughts": 0}
+        )
+        acc["rows"] += 1
+        for k in ("prompt", "cached", "output", "thoughts"):
+            acc[k] += int(row[f"{k}_tokens"] or 0)
+    out = []
+    for job, t in sorted(per_job.items()):
+        usd = row_cost(
+            prices(pricing, model, "batch"), t["prompt"], t["cached"], t["output"], t["thoughts"]
+        )
+        inter = row_cost(
+            prices(pricing, model, "interactive"),
+            t["prompt"],
+            t["cached"],
+            t["output"],
+            t["thoughts"],
+        )
+        out.append(
+            ledger.append(
+                "cost",
+                kind="actual",
+                job_name=job,
+                model=model,
+                rows=t["rows"],
+                input_tokens=t["prompt"],
+                cached_tokens=t["cached"],
+                output_tokens=t["output"],
+                thinking_tokens=t["thoughts"],
+                usd_batch=usd,
+                usd_interactive=inter,
+                parsed=str(parsed),
+            )
+        )
+    return out

@@ -175,9 +175,9 @@ def _poll_settings(settings: Settings) -> Any:
 
 def batch_submit(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
-    from emobatch.stages.submit import submit_chunk, write_sentinel
-
+    from emobatch.costs import record_estimate
     from emobatch.estimate import check_budget
+    from emobatch.stages.submit import submit_chunk, write_sentinel
 
     check_analysis(settings, sm.wildcards.analysis)
     # the estimate may predate a budget set later: check again before anything is paid
@@ -196,6 +196,13 @@ def batch_submit(settings: Settings, sm: Any) -> None:
     finally:
         backend.close()
     write_sentinel(Path(sm.output.sentinel), sentinel)
+    record_estimate(
+        _ledger(settings),
+        sentinel,
+        Path(sm.input.chunk),
+        pricing=settings.pricing,
+        thinking_budget=settings.generation.thinking_budget,
+    )
 
 
 def batch_poll(settings: Settings, sm: Any) -> None:
@@ -261,7 +268,7 @@ def batch_recover(settings: Settings, sm: Any) -> None:
 
 def results_parse(settings: Settings, sm: Any) -> None:
     from emobatch.codebook import load_codebook, validate_answer
-    from emobatch.costs import prices, row_cost
+    from emobatch.costs import prices, record_actual, row_cost
     from emobatch.stages.parse import parse_chunk
 
     codebook = load_codebook(settings.codebook)
@@ -274,6 +281,12 @@ def results_parse(settings: Settings, sm: Any) -> None:
         validate=lambda a: validate_answer(codebook, a),
         emotions=codebook.emotions,
         row_cost=(lambda p, c, o, t: row_cost(table, p, c, o, t)) if table else None,
+    )
+    record_actual(
+        _ledger(settings),
+        Path(sm.output.parsed),
+        pricing=settings.pricing,
+        model=settings.batch.model_name,
     )
 
 

@@ -74,6 +74,13 @@ def test_pilot_reruns_never_pay_twice(project: Project) -> None:
     log = project.path("logs", "analysis.log").read_text("utf-8")
     assert "BATCH submit" in log and "BATCH merge" in log
     assert log.count("(ledger); no API call") >= 2
+    # the cost ledger: one estimate at submit (reruns add none), the actual cost after parse
+    costs = project.ledger_events("cost")
+    estimates = [c for c in costs if c["kind"] == "estimate"]
+    actuals = [c for c in costs if c["kind"] == "actual"]
+    assert len(estimates) == 1 and estimates[0]["requests"] == 5
+    assert actuals and {a["job_name"] for a in actuals} == {estimates[0]["job_name"]}
+    assert abs(actuals[-1]["usd_batch"] / estimates[0]["usd_batch"] - 1) < 0.10
 
 
 @pytest.mark.slow

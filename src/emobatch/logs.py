@@ -8,9 +8,10 @@ retry round and merge). A filter redacts the API key should it ever reach a mess
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
+
+from emobatch.secrets import known_secrets, redact
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 DATEFMT = "%Y-%m-%dT%H:%M:%S%z"
@@ -23,16 +24,11 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets = [
-            v for k in ("GEMINI_API_KEY", "GOOGLE_API_KEY") if len(v := os.environ.get(k, "")) >= 8
-        ]
+        self.secrets = known_secrets()
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
+            record.msg, record.args = redact(record.getMessage(), self.secrets), None
         return True
 
 
@@ -49,7 +45,7 @@ def setup(
         root.removeHandler(handler)
     root.setLevel(level)
     formatter = logging.Formatter(FORMAT, DATEFMT)
-    redact = RedactSecrets()
+    redactor = RedactSecrets()
     targets: list[logging.Handler] = []
     for path in (rule_log, analysis_log):
         if path:
@@ -59,7 +55,7 @@ def setup(
         targets.append(logging.StreamHandler(sys.stderr))
     for handler in targets:
         handler.setFormatter(formatter)
-        handler.addFilter(redact)
+        handler.addFilter(redactor)
         root.addHandler(handler)
     for noisy in ("httpx", "httpx2", "httpcore", "google_genai", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -7,7 +7,8 @@ from emobatch.errors import EmobatchError
 try:
     validate_config(config)
     SETTINGS = Settings.from_dict(config)
-    require_api_key(SETTINGS)
+    if workflow.is_main_process:  # cluster jobs of the CPU stages never call the API
+        require_api_key(SETTINGS)
     ANALYSIS = analysis_id_for(SETTINGS)
 except EmobatchError as exc:
     raise WorkflowError(str(exc)) from None

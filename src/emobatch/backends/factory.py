@@ -9,23 +9,16 @@ from emobatch.backends.base import BatchBackend
 from emobatch.config import Settings
 from emobatch.errors import ConfigError
 from emobatch.retry import RetryPolicy
+from emobatch.secrets import api_key_from_env
 
-KEY_VARIABLES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 BASE_URL_VARIABLE = "EMOBATCH_GEMINI_BASE_URL"
 
 MISSING_KEY_MESSAGE = (
     "backend: gemini needs an API key, and none is set. Either export GEMINI_API_KEY=<your key> "
+    "(or GEMINI_API_KEY_FILE=<a file holding it, mode 600>) "
     "(Gemini Batch Mode is paid; the free tier has no batch API), or run offline with "
     "--config backend=local (the default in config/config.yaml)."
 )
-
-
-def api_key_from_env(env: Mapping[str, str] | None = None) -> str | None:
-    env = os.environ if env is None else env
-    for name in KEY_VARIABLES:
-        if env.get(name):
-            return env[name]
-    return None
 
 
 def require_api_key(settings: Settings, env: Mapping[str, str] | None = None) -> None:

@@ -31,13 +31,13 @@ import click
 from emobatch import logs
 from emobatch.config import Settings, load_config
 from emobatch.errors import EmobatchError, JobStillRunning
+from emobatch.secrets import redact
 
 log = logging.getLogger("emobatch.cli")
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_ERROR = 1
 EXIT_STILL_RUNNING = 75
-KEY_VARIABLES = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"})
 
 
@@ -50,15 +50,6 @@ class CliError(click.ClickException):
         text = message if hint is None else f"{message}\n  next step: {hint}"
         super().__init__(redact(text))
         self.exit_code = exit_code
-
-
-def redact(text: str) -> str:
-    """Remove any API key value from ``text`` (an error may quote a URL with ``?key=``)."""
-    for name in KEY_VARIABLES:
-        secret = os.environ.get(name, "")
-        if len(secret) >= 8:
-            text = text.replace(secret, "[redacted]")
-    return text
 
 
 def one_line(exc: BaseException) -> str:

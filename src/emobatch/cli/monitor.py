@@ -213,7 +213,8 @@ class Monitor:
                     if job.succeeded is None
                     else (
                         f" {job.succeeded + (job.failed or 0)}/{job.requests} done "
-                        f"({job.succeeded} ok, {job.failed or 0} failed, {job.pending or 0} pending)"
+                        f"({job.succeeded} ok, {job.failed or 0} failed, "
+                        f"{job.pending or 0} pending)"
                     )
                 )
                 self.say(

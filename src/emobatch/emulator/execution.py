@@ -30,6 +30,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import IO, Any
 
+from emobatch.atomic import fsync_dir
+
 from . import ids
 from .api_errors import RPC_CODES, ApiError
 from .faults import row_fault
@@ -37,7 +39,7 @@ from .gen_request import Prepared, RequestError, SettingsCache, prepare
 from .jobs import FAILED, SUCCEEDED
 from .models import ModelInfo
 from .responder import Responder
-from .storage import atomic_write_json, fsync_dir, read_json
+from .storage import atomic_write_json, read_json
 from .store import Store
 
 RESULT_MIME_TYPE = "application/jsonl"

@@ -17,6 +17,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from emobatch.atomic import fsync_dir
+
 from . import ids
 from .api_errors import ApiError, file_not_found
 from .exchange import ApiRequest, ApiResponse, EmulatorConfig
@@ -24,7 +26,6 @@ from .execution import FILE_TTL_NS
 from .faults import long_result_file_ids, mime_rejection
 from .gen_request import camel
 from .paging import page_size, paginate
-from .storage import fsync_dir
 from .store import Store
 
 log = logging.getLogger("emobatch.emulator")

@@ -9,6 +9,8 @@ exit code (75 for "job still running" in non-blocking mode) instead of a traceba
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -350,7 +352,10 @@ def run(sm: Any) -> None:
     """Entry point of every workflow script: ``run(snakemake)``."""
     rule = sm.rule
     logs.setup(sm.log[0] if len(sm.log) else None)
-    log.info("rule %s started (wildcards: %s)", rule, dict(sm.wildcards.items()))
+    where = socket.gethostname()
+    if os.environ.get("SLURM_JOB_ID"):
+        where += f", SLURM job {os.environ['SLURM_JOB_ID']}"
+    log.info("rule %s started on %s (wildcards: %s)", rule, where, dict(sm.wildcards.items()))
     try:
         settings = Settings.from_dict(sm.config)
         STAGES[rule](settings, sm)

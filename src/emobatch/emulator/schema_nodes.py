@@ -5,6 +5,7 @@ See :mod:`.schema_fill` for the dialects compiled into these nodes.
 
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,11 +47,12 @@ def norm(name: str) -> str:
 
 
 # -- nodes -----------------------------------------------------------------------------
-class Node:
+class Node(abc.ABC):
     """A compiled schema node: ``fill`` builds a valid value from a hint."""
 
+    @abc.abstractmethod
     def fill(self, hint: Any, flat: Flat, depth: int) -> Any:
-        raise NotImplementedError
+        """A value valid for this node, taken from ``hint`` where it fits."""
 
     def default(self) -> Any:
         return self.fill(None, Flat(None), _MAX_DEPTH)

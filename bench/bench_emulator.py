@@ -37,32 +37,14 @@ from google.genai import types
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from emobatch.codebook import load_codebook  # noqa: E402
 from emobatch.emulator import serve_in_background  # noqa: E402
 from emobatch.emulator.responder import Responder  # noqa: E402
 
-EMOTIONS = ["joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation"]
-SCHEMA = {
-    "type": "OBJECT",
-    "properties": {
-        "primary_emotion": {"type": "STRING", "enum": [*EMOTIONS, "neutral"]},
-        "intensities": {
-            "type": "OBJECT",
-            "properties": {e: {"type": "NUMBER", "minimum": 0, "maximum": 1} for e in EMOTIONS},
-            "required": EMOTIONS,
-        },
-        "sentiment": {"type": "STRING", "enum": ["positive", "negative", "neutral"]},
-        "sentiment_score": {"type": "NUMBER", "minimum": -1, "maximum": 1},
-        "rationale": {"type": "STRING"},
-    },
-    "required": ["primary_emotion", "intensities", "sentiment", "sentiment_score", "rationale"],
-    "propertyOrdering": [
-        "primary_emotion",
-        "intensities",
-        "sentiment",
-        "sentiment_score",
-        "rationale",
-    ],
-}
+# the project's own codebook schema, so the benchmark codes what the pipeline sends
+_CODEBOOK = load_codebook(ROOT / "config" / "codebook" / "emotion.yaml")
+EMOTIONS = list(_CODEBOOK.emotions)
+SCHEMA = _CODEBOOK.response_schema
 SYSTEM = (
     "You are an expert annotator of emotions in social-media posts written in Korean or "
     "English. For the post you are given, decide which of Plutchik's eight basic emotions "

@@ -23,24 +23,14 @@ import sys
 import time
 from pathlib import Path
 
+from emobatch.labels import EMOTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 PARSE_WORKERS = 2  # snakemake --cores 2 runs two per-chunk parse jobs at a time
 ANSWER = json.dumps(
     {
         "primary_emotion": "joy",
-        "intensities": {
-            e: 0.1
-            for e in (
-                "joy",
-                "trust",
-                "fear",
-                "surprise",
-                "sadness",
-                "disgust",
-                "anger",
-                "anticipation",
-            )
-        },
+        "intensities": {e: 0.1 for e in EMOTIONS},
         "sentiment": "positive",
         "sentiment_score": 0.4,
         "rationale": "cues: 좋다→joy",

@@ -23,10 +23,10 @@ from typing import Any
 
 from emobatch.costs import prices, row_cost
 from emobatch.errors import BudgetExceeded
+from emobatch.labels import EMOTIONS
 
 log = logging.getLogger("emobatch.estimate")
 RATIONALE_TOKENS = 24
-EMOTIONS = ("joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation")
 
 
 def typical_answer_tokens(emotions: Sequence[str] = EMOTIONS) -> int:

@@ -14,16 +14,8 @@ from typing import Any
 
 import yaml
 
-EMOTIONS: tuple[str, ...] = (
-    "joy",
-    "trust",
-    "fear",
-    "surprise",
-    "sadness",
-    "disgust",
-    "anger",
-    "anticipation",
-)
+from emobatch.labels import EMOTIONS
+
 EMOTION_INDEX: dict[str, int] = {e: i for i, e in enumerate(EMOTIONS)}
 POSITIVE: frozenset[str] = frozenset({"joy", "trust", "anticipation"})
 NEGATIVE: frozenset[str] = frozenset({"fear", "sadness", "disgust", "anger"})

@@ -24,11 +24,10 @@ import pyarrow.parquet as pq
 
 from emobatch.atomic import atomic_path, read_json
 from emobatch.crashpoints import crashpoint
+from emobatch.labels import EMOTIONS
 from emobatch.responses import chunk_keys, judge_rounds
 
 log = logging.getLogger("emobatch.parse")
-
-EMOTIONS = ("joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation")
 
 
 def result_schema(emotions: Sequence[str] = EMOTIONS) -> pa.Schema:

@@ -9,12 +9,11 @@ import pytest
 
 from emobatch.cli.inventory import interrupted_intents
 from emobatch.errors import SubmissionError
-from emobatch.identity import file_sha256
 from emobatch.ledger import Ledger
 from emobatch.stages.submit import Clock, submit_chunk
 from tests.cli.conftest import cli, cli_json
 from tests.e2e.conftest import Project
-from tests.pipeline.fakes import FakeBackend
+from tests.pipeline.fakes import FakeBackend, record_interrupted_intent
 
 ANALYSIS = "a0123456789a"
 
@@ -36,16 +35,8 @@ def test_forgotten_clears_an_interrupted_intent_so_the_chunk_can_be_submitted(
     tmp_path: Path, chunk: Path
 ) -> None:
     ledger = Ledger(tmp_path / "ledger.jsonl")
-    sha = file_sha256(chunk)
     # an intent recorded under another API key: never resubmitted silently
-    ledger.append(
-        "intent",
-        chunk_sha256=sha,
-        analysis_id=ANALYSIS,
-        attempt=0,
-        display_name="x",
-        key_fp="sha256:otherkey0001",
-    )
+    sha = record_interrupted_intent(ledger, chunk, ANALYSIS, "sha256:otherkey0001", "x")
     backend = FakeBackend()
     with pytest.raises(SubmissionError, match="emobatch ledger forget"):
         submit_chunk(

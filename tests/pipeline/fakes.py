@@ -105,3 +105,21 @@ class FakeBackend:
 
     def close(self) -> None:
         self.calls.append("close")
+
+
+def record_interrupted_intent(
+    ledger, chunk: Path, analysis: str, key_fp: str, display: str | None = None
+) -> str:
+    """Write the ledger state a crash between intent and confirmation leaves; returns the sha."""
+    from emobatch.identity import display_name, file_sha256
+
+    sha = file_sha256(chunk)
+    ledger.append(
+        "intent",
+        chunk_sha256=sha,
+        analysis_id=analysis,
+        attempt=0,
+        display_name=display or display_name(sha, analysis),
+        key_fp=key_fp,
+    )
+    return sha

@@ -10,7 +10,7 @@ from emobatch.errors import SubmissionError
 from emobatch.identity import display_name, file_sha256
 from emobatch.ledger import Ledger
 from emobatch.stages.submit import Clock, SubmitLimits, submit_chunk
-from tests.pipeline.fakes import FakeBackend, api_error
+from tests.pipeline.fakes import FakeBackend, api_error, record_interrupted_intent
 
 ANALYSIS = "a0123456789a"
 
@@ -95,15 +95,7 @@ def test_crash_between_create_and_confirmation_adopts_the_job(tmp_path, chunk):
 
 def test_intent_without_job_is_created_only_after_a_complete_listing(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
-    sha = file_sha256(chunk)
-    ledger.append(
-        "intent",
-        chunk_sha256=sha,
-        analysis_id=ANALYSIS,
-        attempt=0,
-        display_name=display_name(sha, ANALYSIS),
-        key_fp=backend.api_key_fingerprint,
-    )
+    record_interrupted_intent(ledger, chunk, ANALYSIS, backend.api_key_fingerprint)
     sentinel = _submit(backend, ledger, chunk)
     assert backend.calls.index("list") < backend.calls.index(f"create:{sentinel['display_name']}")
     assert len(backend.created()) == 1
@@ -114,15 +106,7 @@ def test_partial_listing_proves_nothing(tmp_path, chunk):
     # another job exists so the listing has a second page that fails
     backend.jobs["batches/other"] = backend.create("m", "files/x", "someone-else")
     backend.calls.clear()
-    sha = file_sha256(chunk)
-    ledger.append(
-        "intent",
-        chunk_sha256=sha,
-        analysis_id=ANALYSIS,
-        attempt=0,
-        display_name=display_name(sha, ANALYSIS),
-        key_fp=backend.api_key_fingerprint,
-    )
+    record_interrupted_intent(ledger, chunk, ANALYSIS, backend.api_key_fingerprint)
     with pytest.raises(SubmissionError, match="partial listing proves nothing"):
         _submit(backend, ledger, chunk)
     assert backend.created() == []
@@ -130,15 +114,7 @@ def test_partial_listing_proves_nothing(tmp_path, chunk):
 
 def test_intent_under_another_api_key_is_never_resubmitted_silently(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
-    sha = file_sha256(chunk)
-    ledger.append(
-        "intent",
-        chunk_sha256=sha,
-        analysis_id=ANALYSIS,
-        attempt=0,
-        display_name=display_name(sha, ANALYSIS),
-        key_fp="sha256:otherkey0000",
-    )
+    record_interrupted_intent(ledger, chunk, ANALYSIS, "sha256:otherkey0000")
     with pytest.raises(SubmissionError, match="sha256:otherkey0000"):
         _submit(backend, ledger, chunk)
     assert backend.created() == []

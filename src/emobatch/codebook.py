@@ -2,7 +2,7 @@
 
 The file format is documented at the top of ``config/codebook/emotion.yaml``. The codebook's
 ``version`` is the first 12 hex digits of the sha256 of the file's bytes, so any edit makes a new
-analysis id (:func:`analysis_id_for`). ``system_instruction`` is rendered from the parsed file in
+analysis id (:mod:`emobatch.analysis`). ``system_instruction`` is rendered from the parsed file in
 a fixed order (same file, same text); ``response_schema`` is sent unchanged as Gemini's
 ``generationConfig.responseSchema`` (the OpenAPI subset: ``OBJECT``, ``STRING``, ``NUMBER``...).
 :func:`validate_answer` checks a parsed model answer against that schema.
@@ -18,13 +18,10 @@ from typing import Any
 
 import yaml
 
-from emobatch.config import Settings
 from emobatch.errors import CodebookError
-from emobatch.identity import analysis_id
 
 __all__ = [
     "Codebook",
-    "analysis_id_for",
     "load_codebook",
     "render_system_instruction",
     "validate_answer",
@@ -215,15 +212,6 @@ def load_codebook(path: Path | str) -> Codebook:
         labels=tuple(labels),
         emotions=tuple(lab for lab in labels if lab != NEUTRAL),
         sentiments=tuple(sentiments),
-    )
-
-
-def analysis_id_for(settings: Settings) -> str:
-    """The analysis id of ``settings``: codebook version + model + generation settings."""
-    return analysis_id(
-        load_codebook(settings.codebook).version,
-        settings.batch.model_name,
-        settings.generation.as_dict(),
     )
 
 

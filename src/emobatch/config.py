@@ -46,16 +46,14 @@ class SamplingSettings:
 
 @dataclass(frozen=True)
 class GenerationSettings:
-    temperature: float
-    thinking_budget: int
-    max_output_tokens: int
+    """What the user asked for; :mod:`emobatch.generation` translates it per model."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "temperature": self.temperature,
-            "thinking_budget": self.thinking_budget,
-            "max_output_tokens": self.max_output_tokens,
-        }
+    thinking: str  # off | minimal | low | medium | high
+    thinking_budget: int | None  # expert override for budget-controlled (2.5) models
+    temperature: float | None
+    top_p: float | None
+    top_k: int | None
+    max_output_tokens: int
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ class Settings:
     ledger_path: Path
     history_dir: Path
     budget_usd: float | None
-    pricing: dict[str, Any]
+    catalogue: Path | None  # None: the bundled model catalogue (emobatch/data/models.yaml)
 
     @classmethod
     def from_dict(cls, cfg: dict[str, Any]) -> Settings:
@@ -135,8 +133,11 @@ class Settings:
                 ),
                 codebook=Path(cfg["codebook"]),
                 generation=GenerationSettings(
-                    temperature=float(gen["temperature"]),
-                    thinking_budget=int(gen["thinking_budget"]),
+                    thinking=str(gen["thinking"]),
+                    thinking_budget=_opt(gen.get("thinking_budget"), int),
+                    temperature=_opt(gen.get("temperature"), float),
+                    top_p=_opt(gen.get("top_p"), float),
+                    top_k=_opt(gen.get("top_k"), int),
                     max_output_tokens=int(gen["max_output_tokens"]),
                 ),
                 batch=BatchSettings(
@@ -166,7 +167,7 @@ class Settings:
                 ledger_path=Path(cfg["ledger_path"]),
                 history_dir=Path(cfg["history_dir"]),
                 budget_usd=None if cfg.get("budget_usd") is None else float(cfg["budget_usd"]),
-                pricing=dict(cfg.get("pricing") or {}),
+                catalogue=Path(cfg["catalogue"]) if cfg.get("catalogue") else None,
             )
         except KeyError as exc:  # only reachable when validation was skipped
             raise ConfigError(
@@ -174,6 +175,10 @@ class Settings:
                 hint="validate the config against workflow/schemas/config.schema.yaml "
                 "(snakemake does this; outside snakemake use emobatch.config.load_config)",
             ) from exc
+
+
+def _opt(value: Any, kind: type) -> Any:
+    return None if value is None else kind(value)
 
 
 def _coerce(value: Any, schema: dict[str, Any]) -> Any:

@@ -31,6 +31,10 @@ class BackendError(EmobatchError):
     """The batch API (Gemini or the local emulator) failed in a way retries did not fix."""
 
 
+class ModelUnavailable(BackendError):
+    """The provider does not know the model, or it cannot run batch jobs."""
+
+
 class SubmissionError(EmobatchError):
     """Submitting a chunk could not be done safely (the ledger refused, reconciliation failed)."""
 

@@ -5,25 +5,32 @@ Method (documented in README "Operating a run"):
 - **input tokens**: every request of every chunk is counted with ``emobatch.tokens`` (the
   codebook in ``systemInstruction`` + the post). The local emulator reports exactly these
   counts. Gemini's real tokenizer differs by roughly 10-20 %; with ``backend: gemini`` and a key,
-  a sample of up to 20 requests is also counted by the API's ``count_tokens`` and the estimate is
-  scaled by the observed ratio.
+  a sample of up to 20 requests is also counted by the provider's ``countTokens`` (through the
+  backend seam; the emulator answers it too) and the estimate is scaled by the observed ratio.
 - **output tokens**: per request, the tokens of a typical full answer of the codebook's schema
   (all eight intensities, sentiment, score and a rationale of ``RATIONALE_TOKENS`` tokens).
-- **thinking tokens**: ``generation.thinking_budget`` per request (an upper bound; 0 = none).
-- **USD**: the price table in the config, at batch and at interactive prices.
+- **thinking tokens**: per request, the thinking budget sent (2.5 models; an upper bound) or a
+  nominal figure for the thinking level sent (3.x models;
+  :data:`emobatch.generation.LEVEL_THINKING_ESTIMATE`).
+- **USD**: the model catalogue's prices, at batch, flex and interactive rates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from emobatch.catalogue import DELIVERIES
 from emobatch.costs import prices, row_cost
 from emobatch.errors import BudgetExceeded
 from emobatch.labels import EMOTIONS
+
+if TYPE_CHECKING:
+    from emobatch.analysis import Analysis
 
 log = logging.getLogger("emobatch.estimate")
 RATIONALE_TOKENS = 24
@@ -43,7 +50,7 @@ def typical_answer_tokens(emotions: Sequence[str] = EMOTIONS) -> int:
     return count_tokens(json.dumps(answer, ensure_ascii=False)) + RATIONALE_TOKENS
 
 
-def _scan_chunk(chunk: Path) -> tuple[int, int, list[dict[str, Any]]]:
+def scan_chunk(chunk: Path) -> tuple[int, int, list[dict[str, Any]]]:
     from emobatch.tokens import request_prompt_tokens
 
     requests = tokens = 0
@@ -63,46 +70,83 @@ def _scan_chunk(chunk: Path) -> tuple[int, int, list[dict[str, Any]]]:
 def estimate_run(
     chunks: Sequence[Path],
     *,
-    model: str,
-    pricing: dict[str, Any],
-    thinking_budget: int,
+    analysis: Analysis,
     mode: str,
-    analysis: str,
     token_ratio: float = 1.0,
+    on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Requests, tokens and USD (batch and interactive) of submitting ``chunks``."""
+    """Requests, tokens and USD (batch, flex and interactive) of submitting ``chunks``."""
     requests = input_tokens = 0
     for chunk in chunks:
-        n, t, _ = _scan_chunk(chunk)
+        n, t, _ = scan_chunk(chunk)
         requests += n
         input_tokens += t
     input_tokens = round(input_tokens * token_ratio)
-    output_tokens = requests * typical_answer_tokens()
-    thinking_tokens = requests * thinking_budget
-    batch = row_cost(
-        prices(pricing, model, "batch"), input_tokens, 0, output_tokens, thinking_tokens
-    )
-    inter = row_cost(
-        prices(pricing, model, "interactive"), input_tokens, 0, output_tokens, thinking_tokens
-    )
+    output_tokens = requests * typical_answer_tokens(analysis.codebook.emotions)
+    thinking_tokens = requests * analysis.generation.thinking_tokens_estimate
+    usd = {
+        d: row_cost(
+            prices(analysis.catalogue, analysis.model.name, d, on),
+            input_tokens,
+            0,
+            output_tokens,
+            thinking_tokens,
+        )
+        for d in DELIVERIES
+    }
+    batch, inter = usd["batch"], usd["interactive"]
     return {
-        "format": "emobatch.estimate/1",
+        "format": "emobatch.estimate/2",
         "mode": mode,
-        "analysis_id": analysis,
-        "model": model,
+        "analysis_id": analysis.id,
+        "model": analysis.model.name,
+        "engine": analysis.engine.as_dict(),
         "chunks": len(chunks),
         "requests": requests,
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "thinking_tokens": thinking_tokens,
         "token_ratio_applied": token_ratio,
-        "usd_batch": None if batch is None else round(batch, 6),
-        "usd_interactive": None if inter is None else round(inter, 6),
+        "usd_batch": _round(batch),
+        "usd_flex": _round(usd["flex"]),
+        "usd_interactive": _round(inter),
         "usd_saving": None if batch is None or inter is None else round(inter - batch, 6),
-        "prices_taken_on": (pricing or {}).get("taken_on"),
-        "method": "emobatch.tokens heuristic for input; typical schema answer for output; "
-        "thinking_budget per request for thinking",
+        "usd_per_1000_posts": None
+        if batch is None or not requests
+        else round(batch / requests * 1000, 6),
+        "prices_taken_on": analysis.model.prices_taken_on,
+        "prices_source": analysis.model.prices_source,
+        "method": "emobatch.tokens heuristic for input (scaled by countTokens on a sample); "
+        "typical schema answer for output; thinking per the model's thinking control",
     }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def record_estimate(
+    ledger: Any, sentinel: dict[str, Any], chunk: Path, *, analysis: Analysis
+) -> dict[str, Any] | None:
+    """Append the chunk's estimated cost to the ledger when its job was just created."""
+    if sentinel.get("how") == "ledger":  # nothing new was paid for
+        return None
+    est = estimate_run([chunk], analysis=analysis, mode=sentinel["mode"])
+    return ledger.append(
+        "cost",
+        kind="estimate",
+        chunk_sha256=sentinel["chunk_sha256"],
+        analysis_id=sentinel["analysis_id"],
+        attempt=sentinel["attempt"],
+        job_name=sentinel["job_name"],
+        model=sentinel["model"],
+        requests=est["requests"],
+        input_tokens=est["input_tokens"],
+        output_tokens=est["output_tokens"],
+        thinking_tokens=est["thinking_tokens"],
+        usd_batch=est["usd_batch"],
+        usd_interactive=est["usd_interactive"],
+    )
 
 
 def check_budget(estimate: dict[str, Any], budget_usd: float | None) -> None:
@@ -116,25 +160,25 @@ def check_budget(estimate: dict[str, Any], budget_usd: float | None) -> None:
         f"~{estimate['output_tokens']:,} output tokens on {estimate['model']}), above "
         f"budget_usd = ${budget_usd:,.4f}. Nothing was uploaded or submitted.",
         hint="raise budget_usd (e.g. --config budget_usd=...), pick a smaller mode, or a "
-        "cheaper model (batch.model_name: gemini-2.5-flash-lite)",
+        "cheaper model (`emobatch models` compares them)",
     )
 
 
-def api_token_ratio(client: Any, model: str, sample: Sequence[dict[str, Any]]) -> float | None:
-    """Ratio of the API's ``count_tokens`` to our heuristic on a sample (None if unavailable)."""
+def api_token_ratio(backend: Any, model: str, sample: Sequence[dict[str, Any]]) -> float | None:
+    """Ratio of the provider's ``countTokens`` to our heuristic on a sample (None if unavailable).
+
+    ``backend`` is any :class:`emobatch.backends.base.BatchBackend`; the emulator's countTokens
+    gives exactly the heuristic's counts (ratio 1.0), the real service its tokenizer's.
+    """
+    from emobatch.errors import BackendError
     from emobatch.tokens import request_prompt_tokens
 
     ours = theirs = 0
     try:
         for request in sample:
-            system = request.get("systemInstruction")
-            config = {"system_instruction": system} if system else None
-            resp = client.models.count_tokens(
-                model=model, contents=request["contents"], config=config
-            )
-            theirs += int(resp.total_tokens or 0)
+            theirs += backend.count_tokens(model, request)
             ours += request_prompt_tokens(request)
-    except Exception as exc:
+    except BackendError as exc:
         log.warning("count_tokens on a sample failed (%s); using the heuristic alone", exc)
         return None
     return theirs / ours if ours else None

@@ -1,7 +1,8 @@
 """What defines an analysis, as hashes.
 
-- ``analysis_id``: codebook version + model + generation settings. It is part of every
-  intermediate path, so changing any of them makes new targets rather than stale results.
+- ``analysis_id``: codebook version + engine (what answers: the dictionary baseline or a
+  provider and model) + generation settings as sent. It is part of every intermediate path, so
+  changing any of them makes new targets rather than stale results.
 - ``analysis_key``: one post under one analysis (post id + normalised text + analysis id). The
   history records it so later runs skip posts already coded the same way.
 - ``display_name``: the batch job's display name, derived from the chunk's sha256 and the
@@ -36,10 +37,14 @@ def file_sha256(path: Path | str, *, block: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def analysis_id(codebook_version: str, model: str, generation: dict[str, Any]) -> str:
-    """Short id of (codebook version, model, generation settings), e.g. ``a3f09c1d2b4e5``."""
+def analysis_id(codebook_version: str, engine: dict[str, Any], generation: dict[str, Any]) -> str:
+    """Short id of (codebook version, engine, generation settings as sent), e.g. ``a3f09c1d2b4e``.
+
+    ``engine`` says what answers (see :mod:`emobatch.analysis`), so the dictionary baseline and
+    an LLM never share an id.
+    """
     payload = canonical_json(
-        {"codebook": codebook_version, "model": model, "generation": generation}
+        {"codebook": codebook_version, "engine": engine, "generation": generation}
     )
     return "a" + _sha256_hex(payload.encode("utf-8"))[: ANALYSIS_ID_LEN - 1]
 

@@ -14,10 +14,13 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emobatch import atomic, logs
 from emobatch.config import Settings
+
+if TYPE_CHECKING:
+    from emobatch.analysis import Analysis
 from emobatch.errors import ConfigError, EmobatchError, JobStillRunning
 
 log = logging.getLogger("emobatch.workflow")
@@ -28,17 +31,19 @@ def _paths(named: Any) -> list[Path]:
     return [Path(p) for p in named]
 
 
-def check_analysis(settings: Settings, analysis: str) -> None:
-    from emobatch.codebook import analysis_id_for
+def check_analysis(settings: Settings, analysis: str) -> Analysis:
+    """The current analysis; a ConfigError when ``analysis`` (from a path) is another one."""
+    from emobatch.analysis import analysis_for
 
-    current = analysis_id_for(settings)
-    if analysis != current:
+    current = analysis_for(settings)
+    if analysis != current.id:
         raise ConfigError(
             f"this job belongs to analysis {analysis}, but the current configuration defines "
-            f"analysis {current} (codebook, model or generation settings changed).",
+            f"analysis {current.id} (codebook, engine, model or generation settings changed).",
             hint="ask for the target again (results/<mode>.parquet); old results stay under "
             f"results/<mode>/{analysis}/",
         )
+    return current
 
 
 # -- stage adapters ------------------------------------------------------------------------
@@ -57,59 +62,55 @@ def filter_select(settings: Settings, sm: Any) -> None:
 
 
 def requests_build(settings: Settings, sm: Any) -> None:
-    from emobatch.codebook import load_codebook
     from emobatch.stages.requests import write_chunks
 
-    check_analysis(settings, sm.wildcards.analysis)
+    analysis = check_analysis(settings, sm.wildcards.analysis)
+    log.info("analysis %s: %s", analysis.id, analysis.engine.describe())
+    for warning in analysis.generation.warnings:
+        log.warning("%s", warning)
     write_chunks(
         settings,
         selected=Path(sm.input.selected),
         out_dir=Path(sm.output[0]),
-        codebook=load_codebook(settings.codebook),
+        analysis=analysis,
     )
 
 
 def requests_estimate(settings: Settings, sm: Any) -> None:
-    from emobatch.estimate import api_token_ratio, check_budget, estimate_run
+    from emobatch.backends import open_backend
+    from emobatch.estimate import api_token_ratio, check_budget, estimate_run, scan_chunk
 
-    check_analysis(settings, sm.wildcards.analysis)
+    analysis = check_analysis(settings, sm.wildcards.analysis)
     chunks = sorted(Path(sm.input.chunks).glob("chunk-*.jsonl"))
     ratio = 1.0
-    if settings.backend == "gemini" and chunks:
-        from emobatch.backends import open_backend
-        from emobatch.estimate import _scan_chunk
-
+    if chunks:  # calibrate the heuristic with the provider's countTokens on a sample
         backend = open_backend(settings)
         try:
-            measured = api_token_ratio(
-                backend._client, settings.batch.model_name, _scan_chunk(chunks[0])[2]
-            )
+            measured = api_token_ratio(backend, analysis.model.name, scan_chunk(chunks[0])[2])
         finally:
             backend.close()
         ratio = measured or 1.0
-    estimate = estimate_run(
-        chunks,
-        model=settings.batch.model_name,
-        pricing=settings.pricing,
-        thinking_budget=settings.generation.thinking_budget,
-        mode=sm.wildcards.mode,
-        analysis=sm.wildcards.analysis,
-        token_ratio=ratio,
-    )
+    estimate = estimate_run(chunks, analysis=analysis, mode=sm.wildcards.mode, token_ratio=ratio)
     usd, inter = estimate["usd_batch"], estimate["usd_interactive"]
     log.info(
         "estimate for %s: %d requests in %d chunk(s), %s input + ~%s output tokens; "
-        "$%s at batch prices (interactive: $%s)",
+        "$%s at batch prices (flex: $%s, interactive: $%s; prices of %s)",
         sm.wildcards.mode,
         estimate["requests"],
         estimate["chunks"],
         f"{estimate['input_tokens']:,}",
         f"{estimate['output_tokens']:,}",
-        usd,
-        inter,
+        _usd(usd),
+        _usd(estimate["usd_flex"]),
+        _usd(inter),
+        estimate["prices_taken_on"],
     )
     check_budget(estimate, settings.budget_usd)
     atomic.write_json(Path(sm.output.estimate), estimate)
+
+
+def _usd(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.4f}"
 
 
 def batch_submitted(settings: Settings, sm: Any) -> None:
@@ -177,15 +178,16 @@ def _poll_settings(settings: Settings) -> Any:
 
 def batch_submit(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
-    from emobatch.costs import record_estimate
-    from emobatch.estimate import check_budget
+    from emobatch.estimate import check_budget, record_estimate
+    from emobatch.preflight import check_model
     from emobatch.stages.submit import submit_chunk, write_sentinel
 
-    check_analysis(settings, sm.wildcards.analysis)
+    analysis = check_analysis(settings, sm.wildcards.analysis)
     # the estimate may predate a budget set later: check again before anything is paid
     check_budget(atomic.read_json(sm.input.estimate), settings.budget_usd)
     backend = open_backend(settings)
     try:
+        check_model(backend, analysis.model.name)
         sentinel = submit_chunk(
             backend,
             _ledger(settings),
@@ -198,13 +200,7 @@ def batch_submit(settings: Settings, sm: Any) -> None:
     finally:
         backend.close()
     write_sentinel(Path(sm.output.sentinel), sentinel)
-    record_estimate(
-        _ledger(settings),
-        sentinel,
-        Path(sm.input.chunk),
-        pricing=settings.pricing,
-        thinking_budget=settings.generation.thinking_budget,
-    )
+    record_estimate(_ledger(settings), sentinel, Path(sm.input.chunk), analysis=analysis)
 
 
 def batch_poll(settings: Settings, sm: Any) -> None:
@@ -269,25 +265,26 @@ def batch_recover(settings: Settings, sm: Any) -> None:
 
 
 def results_parse(settings: Settings, sm: Any) -> None:
-    from emobatch.codebook import load_codebook, validate_answer
-    from emobatch.costs import prices, record_actual, row_cost
+    from emobatch.codebook import validate_answer
+    from emobatch.costs import record_actual
+    from emobatch.routing import AnswerCheck
     from emobatch.stages.parse import parse_chunk
 
-    codebook = load_codebook(settings.codebook)
+    analysis = check_analysis(settings, sm.wildcards.analysis)
+    codebook = analysis.codebook
     manifest = atomic.read_json(sm.input.recovered)
-    table = prices(settings.pricing, settings.batch.model_name, "batch")
     parse_chunk(
         chunk=Path(manifest["chunk_file"]),
         recovered=Path(sm.input.recovered),
         out=Path(sm.output.parsed),
         validate=lambda a: validate_answer(codebook, a),
         emotions=codebook.emotions,
-        row_cost=(lambda p, c, o, t: row_cost(table, p, c, o, t)) if table else None,
+        check=AnswerCheck.of(analysis),
     )
     record_actual(
         _ledger(settings),
         Path(sm.output.parsed),
-        pricing=settings.pricing,
+        catalogue=analysis.catalogue,
         model=settings.batch.model_name,
     )
 
@@ -309,25 +306,26 @@ def results_collect(settings: Settings, sm: Any) -> None:
 
 
 def results_merge(settings: Settings, sm: Any) -> None:
-    from emobatch.codebook import load_codebook
     from emobatch.stages.merge import merge_mode
     from emobatch.summary import write_summary
 
-    codebook = load_codebook(settings.codebook)
-    analysis = Path(sm.input.selected).parts[-3]
-    check_analysis(settings, analysis)
+    analysis_id = Path(sm.input.selected).parts[-3]
+    analysis = check_analysis(settings, analysis_id)
     counts = merge_mode(
         mode=sm.wildcards.mode,
         selected=Path(sm.input.selected),
         parsed=[Path(p) for p in atomic.read_json(sm.input.collected)["parsed"]],
         history_dir=settings.history_dir,
-        analysis=analysis,
-        codebook_version=codebook.version,
+        analysis=analysis.id,
+        codebook_version=analysis.codebook.version,
         model=settings.batch.model_name,
+        engine=analysis.engine.tag,
         out_parquet=Path(sm.output.parquet),
         out_csv=Path(sm.output.csv),
     )
-    write_summary(settings, counts, dataset=Path(sm.output.parquet), out=Path(sm.output.summary))
+    write_summary(
+        settings, analysis, counts, dataset=Path(sm.output.parquet), out=Path(sm.output.summary)
+    )
 
 
 STAGES: dict[str, Callable[[Settings, Any], None]] = {

@@ -11,10 +11,11 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from google.genai import errors as genai_errors
 
-from emobatch.backends.base import JobStatus, RemoteListingIncomplete
+from emobatch.backends.base import JobStatus, ModelInfo, RemoteListingIncomplete
 
 
 def api_error(code: int, status: str = "") -> genai_errors.APIError:
@@ -34,6 +35,7 @@ class FakeBackend:
     lose_create_response: int = 0  # create the job, then raise (response lost) this many times
     state_sequence: list[str] = field(default_factory=lambda: ["SUCCEEDED"])
     list_fails_on_page: int | None = None
+    model_actions: tuple[str, ...] = ("generateContent", "countTokens", "batchGenerateContent")
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _gets: dict[str, int] = field(default_factory=dict)
 
@@ -102,6 +104,18 @@ class FakeBackend:
 
     def cancel(self, job_name: str) -> None:
         self.calls.append(f"cancel:{job_name}")
+
+    def get_model(self, name: str) -> ModelInfo:
+        self.calls.append(f"get_model:{name}")
+        self._maybe_fail("get_model")
+        return ModelInfo(name=name, supported_actions=self.model_actions)
+
+    def count_tokens(self, model: str, request: dict[str, Any]) -> int:
+        from emobatch.tokens import request_prompt_tokens
+
+        self.calls.append(f"count_tokens:{model}")
+        self._maybe_fail("count_tokens")
+        return request_prompt_tokens(request)
 
     def close(self) -> None:
         self.calls.append("close")

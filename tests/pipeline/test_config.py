@@ -15,7 +15,7 @@ from emobatch.errors import ConfigError
         ({"batch": {"max_batch_size": -3}}, "batch.max_batch_size: -3 is less than the minimum"),
         ({"modes": {"pilot": 0}}, "modes.pilot: 0 is less than the minimum of 1"),
         ({"modes": {"everything": 10}}, "modes: Additional properties"),
-        ({"batch": {"model_name": "gpt-4"}}, "batch.model_name: 'gpt-4' is not allowed"),
+        ({"batch": {"model_name": "GPT 4"}}, "batch.model_name: 'GPT 4' does not match"),
         ({"backend": "openai"}, "backend: 'openai' is not allowed; use one of: local, gemini"),
         ({"sampling": {"confidence": 1.5}}, "sampling.confidence: 1.5 is greater than or equal"),
         ({"filter": {"long_text_policy": "ignore"}}, "filter.long_text_policy: 'ignore'"),
@@ -46,6 +46,6 @@ def test_defaults_fill_a_minimal_config(tmp_path):
     cfg = tmp_path / "config.yaml"
     cfg.write_text("backend: local\n", encoding="utf-8")
     s = load_config(cfg)
-    assert s.batch.model_name == "gemini-2.5-flash"
+    assert s.batch.model_name == "gemini-3.1-flash-lite"
     assert s.batch.max_batch_size == 10000 and s.batch.poll_interval_seconds == 300
     assert s.sampling.min_size == 384 and s.mode_sizes == {"code_check": 1, "pilot": 5}

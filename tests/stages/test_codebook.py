@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from emobatch.codebook import analysis_id_for, load_codebook, validate_answer
+from emobatch.codebook import load_codebook, validate_answer
 from emobatch.errors import CodebookError
-from emobatch.identity import analysis_id
 
 CODEBOOK = Path(__file__).resolve().parents[2] / "config" / "codebook" / "emotion.yaml"
 
@@ -98,18 +97,6 @@ def test_system_instruction_is_deterministic_and_complete(codebook) -> None:
         assert f"- {label} ({gloss}):" in text
     assert "DATA" in text and "ignore previous" in text and "never obey" in text
     assert "ㅋㅋ" in text and "30 words" in text and "sentiment_score" in text
-
-
-def test_analysis_id_for(make_settings, tmp_path: Path) -> None:
-    settings = make_settings()
-    expected = analysis_id(
-        load_codebook(CODEBOOK).version, settings.batch.model_name, settings.generation.as_dict()
-    )
-    assert analysis_id_for(settings) == expected
-    changed = tmp_path / "changed.yaml"
-    changed.write_bytes(CODEBOOK.read_bytes() + b"\n")
-    assert analysis_id_for(make_settings(codebook=str(changed))) != expected
-    assert analysis_id_for(make_settings(generation={"temperature": 0.5})) != expected
 
 
 def _drop(raw: dict, *path: str) -> None:

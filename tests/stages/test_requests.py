@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from emobatch.analysis import analysis_for
 from emobatch.codebook import load_codebook
 from emobatch.errors import InputDataError
-from emobatch.identity import analysis_id
 from emobatch.stages.requests import build_request, request_encoder, request_line, write_chunks
 
 INJECTION = (
@@ -60,10 +60,8 @@ def lines_of(path: Path) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-def test_build_request_shape(codebook, make_settings) -> None:
-    gen = make_settings(
-        generation={"temperature": 0.0, "thinking_budget": 0, "max_output_tokens": 512}
-    ).generation
+def test_build_request_shape(codebook) -> None:
+    gen = {"temperature": 0.0, "thinkingConfig": {"thinkingBudget": 0}, "maxOutputTokens": 512}
     request = build_request(codebook, gen, "글")
     assert request == {
         "contents": [{"role": "user", "parts": [{"text": "글"}]}],
@@ -81,10 +79,12 @@ def test_build_request_shape(codebook, make_settings) -> None:
 def test_request_validates_with_the_sdk_types(codebook, make_settings) -> None:
     from google.genai import types
 
-    request = build_request(codebook, make_settings().generation, TEXTS[0])
+    analysis = analysis_for(make_settings())  # the default model: a 3.x thinking level
+    request = build_request(codebook, analysis.generation.config, TEXTS[0])
     config = types.GenerationConfig.model_validate(request["generationConfig"])
     assert config.response_mime_type == "application/json"
-    assert config.thinking_config.thinking_budget == 0
+    assert config.thinking_config.thinking_level.value == "MINIMAL"
+    assert config.thinking_config.thinking_budget is None
     assert config.response_schema.properties["primary_emotion"].enum[-1] == "neutral"
     for content in request["contents"]:
         assert types.Content.model_validate(content).parts[0].text == TEXTS[0]
@@ -93,7 +93,9 @@ def test_request_validates_with_the_sdk_types(codebook, make_settings) -> None:
 
 
 def test_request_line_is_compact_sorted_utf8(codebook, make_settings) -> None:
-    line = request_line("p1", build_request(codebook, make_settings().generation, TEXTS[0]))
+    line = request_line(
+        "p1", build_request(codebook, analysis_for(make_settings()).generation.config, TEXTS[0])
+    )
     assert line.endswith(b"\n") and line.count(b"\n") == 1
     assert line.startswith(b'{"key":"p1","request":{"contents":[{"parts":[{"text":"')
     assert TEXTS[0].encode("utf-8") in line  # Korean and emoji are not \u-escaped
@@ -102,14 +104,17 @@ def test_request_line_is_compact_sorted_utf8(codebook, make_settings) -> None:
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_fast_encoder_matches_request_line(codebook, make_settings, text: str) -> None:
-    gen = make_settings().generation
+    gen = analysis_for(make_settings()).generation.config
     encode = request_encoder(codebook, gen)
     assert encode("키-1", text) == request_line("키-1", build_request(codebook, gen, text))
 
 
 def test_prompt_injection_is_only_user_content(codebook, make_settings, tmp_path: Path) -> None:
     selected = write_selected(tmp_path / "selected.parquet", [INJECTION])
-    write_chunks(make_settings(), selected=selected, out_dir=tmp_path / "req", codebook=codebook)
+    settings = make_settings()
+    write_chunks(
+        settings, selected=selected, out_dir=tmp_path / "req", analysis=analysis_for(settings)
+    )
     (line,) = lines_of(tmp_path / "req" / "chunk-0000.jsonl")
     request = line["request"]
     assert request["contents"] == [{"role": "user", "parts": [{"text": INJECTION}]}]
@@ -122,7 +127,7 @@ def test_chunks_split_by_count(codebook, make_settings, tmp_path: Path) -> None:
     selected = write_selected(tmp_path / "selected.parquet", TEXTS)
     settings = make_settings(batch={"max_batch_size": 3})
     manifest = write_chunks(
-        settings, selected=selected, out_dir=tmp_path / "req", codebook=codebook
+        settings, selected=selected, out_dir=tmp_path / "req", analysis=analysis_for(settings)
     )
     assert [c["requests"] for c in manifest["chunks"]] == [3, 3, 1]
     assert [c["file"] for c in manifest["chunks"]] == [
@@ -144,12 +149,12 @@ def test_chunks_split_by_count(codebook, make_settings, tmp_path: Path) -> None:
 def test_chunks_split_by_bytes(codebook, make_settings, tmp_path: Path) -> None:
     texts = ["가" * 100] * 5
     selected = write_selected(tmp_path / "selected.parquet", texts)
-    encode = request_encoder(codebook, make_settings().generation)
+    encode = request_encoder(codebook, analysis_for(make_settings()).generation.config)
     size = len(encode("p000", texts[0]))
     limit_mb = (2 * size + size // 2) / 1_000_000  # room for two and a half lines
     settings = make_settings(batch={"max_file_size_mb": limit_mb})
     manifest = write_chunks(
-        settings, selected=selected, out_dir=tmp_path / "req", codebook=codebook
+        settings, selected=selected, out_dir=tmp_path / "req", analysis=analysis_for(settings)
     )
     assert [c["requests"] for c in manifest["chunks"]] == [2, 2, 1]
     for chunk in manifest["chunks"]:
@@ -162,7 +167,9 @@ def test_a_line_larger_than_the_limit_names_the_post(
     selected = write_selected(tmp_path / "selected.parquet", ["short", "가" * 5000])
     settings = make_settings(batch={"max_file_size_mb": 0.01})
     with pytest.raises(InputDataError) as info:
-        write_chunks(settings, selected=selected, out_dir=tmp_path / "req", codebook=codebook)
+        write_chunks(
+            settings, selected=selected, out_dir=tmp_path / "req", analysis=analysis_for(settings)
+        )
     message = str(info.value)
     assert "post 'p001' (source_row 2)" in message and "batch.max_file_size_mb" in message
     assert not (tmp_path / "req").exists()
@@ -174,8 +181,12 @@ def test_manifest_and_deterministic_bytes(codebook, make_settings, tmp_path: Pat
         tmp_path / "selected.parquet", TEXTS, [True, False, True, True, False, True, True]
     )
     settings = make_settings(batch={"max_batch_size": 2})
-    first = write_chunks(settings, selected=selected, out_dir=tmp_path / "a", codebook=codebook)
-    second = write_chunks(settings, selected=selected, out_dir=tmp_path / "b", codebook=codebook)
+    first = write_chunks(
+        settings, selected=selected, out_dir=tmp_path / "a", analysis=analysis_for(settings)
+    )
+    second = write_chunks(
+        settings, selected=selected, out_dir=tmp_path / "b", analysis=analysis_for(settings)
+    )
     assert first == second
     for chunk in first["chunks"]:
         data = (tmp_path / "a" / chunk["file"]).read_bytes()
@@ -189,9 +200,9 @@ def test_manifest_and_deterministic_bytes(codebook, make_settings, tmp_path: Pat
         "selected_rows": 7,
         "already_analysed": 2,
     }
-    assert first["analysis_id"] == analysis_id(
-        codebook.version, settings.batch.model_name, settings.generation.as_dict()
-    )
+    assert first["analysis_id"] == analysis_for(settings).id
+    assert first["engine"] == analysis_for(settings).engine.as_dict()
+    assert first["generation"]["sent"] == analysis_for(settings).generation.config
     assert first["codebook"]["version"] == codebook.version
     assert first["model"] == settings.batch.model_name and first["format_version"] == 1
     on_disk = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
@@ -202,8 +213,12 @@ def test_manifest_and_deterministic_bytes(codebook, make_settings, tmp_path: Pat
 
 def test_nothing_to_submit_gives_only_a_manifest(codebook, make_settings, tmp_path: Path) -> None:
     selected = write_selected(tmp_path / "selected.parquet", ["a", "b"], [False, False])
+    settings = make_settings()
     manifest = write_chunks(
-        make_settings(), selected=selected, out_dir=tmp_path / "req", codebook=codebook
+        settings,
+        selected=selected,
+        out_dir=tmp_path / "req",
+        analysis=analysis_for(settings),
     )
     assert manifest["chunks"] == [] and manifest["totals"]["requests"] == 0
     assert [p.name for p in (tmp_path / "req").iterdir()] == ["manifest.json"]
@@ -214,13 +229,16 @@ def test_output_directory_is_replaced_whole(codebook, make_settings, tmp_path: P
     out.mkdir()
     (out / "chunk-0009.jsonl").write_text("stale\n", encoding="utf-8")
     selected = write_selected(tmp_path / "selected.parquet", ["a"])
-    write_chunks(make_settings(), selected=selected, out_dir=out, codebook=codebook)
+    settings = make_settings()
+    write_chunks(settings, selected=selected, out_dir=out, analysis=analysis_for(settings))
     assert sorted(p.name for p in out.iterdir()) == ["chunk-0000.jsonl", "manifest.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["req", "selected.parquet"]
 
 
 def test_unicode_line_separators_are_escaped(codebook, make_settings) -> None:
-    request = build_request(codebook, make_settings().generation, "a\u2028b\u2029c\x85d")
+    request = build_request(
+        codebook, analysis_for(make_settings()).generation.config, "a\u2028b\u2029c\x85d"
+    )
     line = request_line("k", request)
     assert b"\\u2028" in line and b"\\u2029" in line and b"\\u0085" in line
     assert json.loads(line)["request"]["contents"][0]["parts"][0]["text"] == "a\u2028b\u2029c\x85d"
@@ -231,5 +249,8 @@ def test_leftovers_of_a_killed_run_are_removed(codebook, make_settings, tmp_path
     stale.mkdir()
     (stale / "chunk-0000.jsonl").write_text("half a line", encoding="utf-8")
     selected = write_selected(tmp_path / "selected.parquet", ["a"])
-    write_chunks(make_settings(), selected=selected, out_dir=tmp_path / "req", codebook=codebook)
+    settings = make_settings()
+    write_chunks(
+        settings, selected=selected, out_dir=tmp_path / "req", analysis=analysis_for(settings)
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["req", "selected.parquet"]

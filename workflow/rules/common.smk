@@ -1,6 +1,7 @@
-# Shared set-up: config validation, the analysis id, the key check, chunk discovery.
+# Shared set-up: config validation, the analysis id (codebook + engine + settings as sent;
+# a shut-down or unknown model stops here), the key check, chunk discovery.
 from emobatch.backends.factory import require_api_key
-from emobatch.codebook import analysis_id_for
+from emobatch.analysis import analysis_for
 from emobatch.config import Settings, validate_config
 from emobatch.errors import EmobatchError
 
@@ -9,7 +10,7 @@ try:
     SETTINGS = Settings.from_dict(config)
     if workflow.is_main_process:  # cluster jobs of the CPU stages never call the API
         require_api_key(SETTINGS)
-    ANALYSIS = analysis_id_for(SETTINGS)
+    ANALYSIS = analysis_for(SETTINGS).id
 except EmobatchError as exc:
     raise WorkflowError(str(exc)) from None
 

@@ -13,11 +13,7 @@ Method, scoring formula and licence of the word lists: see ``README.md`` in this
 from emobatch.annotators.annotation import Annotation
 from emobatch.annotators.engine import annotate, annotate_many
 from emobatch.annotators.lexicon import EMOTIONS
-
-LEXICON_VERSION: str = "1.0.0"
-"""Version of the cue lists and modifiers; bump it whenever a file in ``lexicon/`` changes."""
-
-MODEL_VERSION: str = f"emobatch-lexicon-{LEXICON_VERSION}"
+from emobatch.annotators.version import LEXICON_VERSION, MODEL_VERSION
 
 __all__ = [
     "EMOTIONS",

@@ -72,6 +72,16 @@ class JobStatus:
         )
 
 
+@dataclass(frozen=True)
+class ModelInfo:
+    """A model as the provider describes it (``models.get``)."""
+
+    name: str  # without the models/ prefix
+    supported_actions: tuple[str, ...] = ()
+    version: str | None = None
+    display_name: str | None = None
+
+
 class BatchBackend(Protocol):
     """What the pipeline needs from a provider. Implementations do not retry ``create``."""
 
@@ -95,6 +105,12 @@ class BatchBackend(Protocol):
 
     def cancel(self, job_name: str) -> None:
         """Ask the provider to cancel a job."""
+
+    def get_model(self, name: str) -> ModelInfo:
+        """The provider's description of a model; raises ModelUnavailable when it has none."""
+
+    def count_tokens(self, model: str, request: dict[str, Any]) -> int:
+        """The provider's token count of a GenerateContentRequest's prompt."""
 
     def close(self) -> None:
         """Release connections (and, for ``local``, stop the in-process emulator)."""

@@ -6,13 +6,14 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
-from emobatch.backends.base import JobStatus, RemoteListingIncomplete
-from emobatch.errors import BackendError
+from emobatch.backends.base import JobStatus, ModelInfo, RemoteListingIncomplete
+from emobatch.errors import BackendError, ModelUnavailable
 from emobatch.identity import api_key_fingerprint
 from emobatch.retry import RetryPolicy, call_idempotent, is_transient
 
@@ -131,6 +132,46 @@ class GeminiBackend:
         call_idempotent(
             f"cancel of {job_name}", lambda: self._client.batches.cancel(name=job_name), self.retry
         )
+
+    # -- models ------------------------------------------------------------------------------
+    def get_model(self, name: str) -> ModelInfo:
+        short = name.removeprefix("models/")
+        try:
+            model = call_idempotent(
+                f"model {short}", lambda: self._client.models.get(model=short), self.retry
+            )
+        except genai_errors.ClientError as exc:
+            if exc.code in (400, 403, 404):
+                raise ModelUnavailable(
+                    f"{self.base_url} does not know the model {short} ({exc.code} "
+                    f"{exc.status}: {exc.message})",
+                    hint="check batch.model_name against `emobatch models` and the provider's "
+                    "model list; nothing was uploaded",
+                ) from exc
+            raise BackendError(f"asking for the model {short} failed: {exc}") from exc
+        return ModelInfo(
+            name=str(model.name or short).removeprefix("models/"),
+            supported_actions=tuple(model.supported_actions or ()),
+            version=model.version,
+            display_name=model.display_name,
+        )
+
+    def count_tokens(self, model: str, request: dict[str, Any]) -> int:
+        # The SDK refuses system_instruction for countTokens on the Developer API, so the
+        # system instruction is counted as a leading content: the same text, the same tokens.
+        contents = list(request.get("contents") or [])
+        system = request.get("systemInstruction") or request.get("system_instruction")
+        if system:
+            contents.insert(0, {"role": "user", "parts": system.get("parts") or []})
+        try:
+            response = call_idempotent(
+                f"countTokens on {model}",
+                lambda: self._client.models.count_tokens(model=model, contents=contents),
+                self.retry,
+            )
+        except genai_errors.APIError as exc:
+            raise BackendError(f"countTokens on {model} failed: {exc}") from exc
+        return int(response.total_tokens or 0)
 
     def close(self) -> None:
         try:

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from emobatch.catalogue import Catalogue
 from emobatch.cli.common import (
     Project,
     console,
@@ -29,13 +30,11 @@ from emobatch.config import MODES
 from emobatch.costs import prices, row_cost
 
 
-def _interactive(
-    pricing: dict[str, Any], model: str | None, tokens: dict[str, int]
-) -> float | None:
+def _interactive(catalogue: Catalogue, model: str | None, tokens: dict[str, int]) -> float | None:
     if not model:
         return None
     return row_cost(
-        prices(pricing, model.removeprefix("models/"), "interactive"),
+        prices(catalogue, model.removeprefix("models/"), "interactive"),
         tokens["prompt_tokens"],
         tokens["cached_tokens"],
         tokens["output_tokens"],
@@ -64,8 +63,10 @@ def _pct(actual: float | None, estimated: float | None) -> float | None:
 def cost_report(project: Project, mode: str | None) -> dict[str, Any]:
     """Per analysis run and per job: estimated and actual USD, tokens, saving."""
     from emobatch import atomic
+    from emobatch.analysis import catalogue_for
 
     settings = project.settings
+    catalogue = catalogue_for(settings)
     inv = collect(settings, mode)
     runs: list[dict[str, Any]] = []
     for run in run_dirs(mode):
@@ -82,7 +83,7 @@ def cost_report(project: Project, mode: str | None) -> dict[str, Any]:
                 tokens[c] += job["tokens"][c]
             if job["usd"] is not None:
                 actual = (actual or 0.0) + job["usd"]
-        inter = _interactive(settings.pricing, model, tokens) if rows else None
+        inter = _interactive(catalogue, model, tokens) if rows else None
         runs.append(
             {
                 "mode": run.parent.name,
@@ -108,7 +109,7 @@ def cost_report(project: Project, mode: str | None) -> dict[str, Any]:
     for job in inv.jobs:
         if not job.known:
             continue
-        inter = _interactive(settings.pricing, job.model, job.tokens) if job.tokens else None
+        inter = _interactive(catalogue, job.model, job.tokens) if job.tokens else None
         jobs.append(
             {
                 "job_name": job.job_name,

@@ -92,15 +92,9 @@ def _estimate_from_chunks(project: Project, mode: str, run: Path) -> dict[str, A
     chunks = sorted((run / "chunks").glob("chunk-*.jsonl"))
     if not (run / "chunks").is_dir():
         return None
-    s = project.settings
-    return estimate_run(
-        chunks,
-        model=s.batch.model_name,
-        pricing=s.pricing,
-        thinking_budget=s.generation.thinking_budget,
-        mode=mode,
-        analysis=run.name,
-    )
+    from emobatch.analysis import analysis_for
+
+    return estimate_run(chunks, analysis=analysis_for(project.settings), mode=mode)
 
 
 def _budget(estimate: dict[str, Any], budget: float | None) -> tuple[bool | None, str | None]:
@@ -133,9 +127,9 @@ def estimate(
 ) -> None:
     """Posts, requests, tokens and USD (batch vs interactive) of MODE, before submitting."""
     from emobatch import atomic
-    from emobatch.codebook import analysis_id_for
+    from emobatch.analysis import analysis_for
 
-    analysis = analysis_id_for(project.settings)
+    analysis = analysis_for(project.settings).id
     run = Path("results") / mode / analysis
     path = run / "estimate.json"
     built = False
@@ -209,11 +203,14 @@ def print_estimate(d: dict[str, Any]) -> None:
         "input tokens",
         count(d["input_tokens"]),
         "emobatch heuristic"
-        + (f" x {ratio:.3f} (Gemini count_tokens sample)" if ratio != 1.0 else ""),
+        + (f" x {ratio:.3f} (provider's countTokens on a sample)" if ratio != 1.0 else ""),
     )
     table.add_row("output tokens", count(d["output_tokens"]), "typical full answer per request")
-    table.add_row("thinking tokens", count(d["thinking_tokens"]), "thinking_budget per request")
+    table.add_row(
+        "thinking tokens", count(d["thinking_tokens"]), "per the model's thinking setting as sent"
+    )
     table.add_row("USD, batch", usd(d["usd_batch"]), f"prices of {d.get('prices_taken_on')}")
+    table.add_row("USD, flex", usd(d.get("usd_flex")), "synchronous Flex tier, batch price")
     table.add_row("USD, interactive", usd(d["usd_interactive"]), "the same calls without batch")
     table.add_row("saving", usd(d["usd_saving"]), "batch mode is 50 % of interactive")
     budget = d.get("budget_usd")

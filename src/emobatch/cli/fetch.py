@@ -23,7 +23,7 @@ refused with exit code 75, and FAILED/EXPIRED/CANCELLED jobs are left to the pip
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -139,8 +139,9 @@ def check_fetchable(job: JobView, status: Any) -> None:
 
 def fetch_job(settings: Settings, backend: Any, job: JobView, status: Any) -> FetchResult:
     """Marker, raw output, round-0 manifest and parsed rows of a SUCCEEDED job (see module)."""
+    from emobatch.analysis import catalogue_for, engine_for
     from emobatch.codebook import load_codebook, validate_answer
-    from emobatch.costs import prices, row_cost
+    from emobatch.routing import AnswerCheck
     from emobatch.stages.download import download_output
     from emobatch.stages.parse import parse_chunk
     from emobatch.stages.poll import PollSettings, poll_chunk, write_marker
@@ -225,16 +226,14 @@ def fetch_job(settings: Settings, backend: Any, job: JobView, status: Any) -> Fe
         counts = {"rows": table.num_rows, "ok": ok, "failed": table.num_rows - ok}
         result.steps.append({"step": "parse", "action": "kept", "path": str(parsed)})
     else:
-        table_prices = prices(settings.pricing, marker["model"], "batch")
+        engine = replace(engine_for(settings), model=str(marker["model"]).removeprefix("models/"))
         counts = parse_chunk(
             chunk=Path(manifest["chunk_file"]),
             recovered=recovered,
             out=parsed,
             validate=validate,
             emotions=codebook.emotions,
-            row_cost=(lambda p, c, o, t: row_cost(table_prices, p, c, o, t))
-            if table_prices
-            else None,
+            check=AnswerCheck(catalogue_for(settings), engine),
         )
         result.steps.append({"step": "parse", "action": "written", "path": str(parsed)})
         collected = run / "parsed.json"

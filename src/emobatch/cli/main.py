@@ -9,6 +9,7 @@ from emobatch.cli.emulator import emulator
 from emobatch.cli.estimate import estimate
 from emobatch.cli.jobs import jobs
 from emobatch.cli.ledger import ledger
+from emobatch.cli.models import models
 from emobatch.cli.monitor import monitor
 
 
@@ -23,6 +24,7 @@ main.add_command(monitor)
 main.add_command(estimate)
 main.add_command(costs)
 main.add_command(ledger)
+main.add_command(models)
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,9 @@ Writes ``results/<mode>.parquet`` and ``results/<mode>.csv`` (UTF-8 with a BOM s
 Korean Windows opens it), atomically, and adds the rows coded for the first time to the
 analysis history (so later runs and other modes skip them). Column order: identity, result
 columns (see ``emobatch.stages.parse``), provenance (``analysis_key``, ``analysis_id``,
-``codebook_version``, ``model``, ``analysed_at``, ``result_source`` = this_run | history), input
+``codebook_version``, ``model`` (requested), ``engine`` (what coded the row:
+``lexicon:emobatch-lexicon-<version>`` or ``gemini:<model>``), ``analysed_at``, ``result_source`` =
+this_run | history), input
 flags (``text_truncated``, ``text_chars``, ``source_row``), then every carried input column.
 
 It streams: the selected posts are read in record batches, and the parsed chunks are consumed
@@ -39,6 +41,7 @@ PROVENANCE = (
     "analysis_id",
     "codebook_version",
     "model",
+    "engine",
     "analysed_at",
     "result_source",
 )
@@ -92,6 +95,7 @@ def merge_mode(
     analysis: str,
     codebook_version: str,
     model: str,
+    engine: str,
     out_parquet: Path,
     out_csv: Path,
 ) -> dict[str, Any]:
@@ -116,7 +120,7 @@ def merge_mode(
             "analysis_key"
         ].to_pylist()
     )
-    old = _history_rows(history_dir, reused_keys)
+    old = _history_rows(history_dir, reused_keys, engine)
     known = history.analysed_keys(history_dir)
 
     stream = ParsedStream(parsed)
@@ -138,6 +142,7 @@ def merge_mode(
                     analysis,
                     codebook_version,
                     model,
+                    engine,
                     now,
                 ).select(order)
                 if writer is None:
@@ -175,6 +180,7 @@ def merge_mode(
     result = {
         "mode": mode,
         "analysis_id": analysis,
+        "engine": engine,
         "posts": counts["posts"],
         "ok": counts["ok"],
         "failed": counts["posts"] - counts["ok"],
@@ -184,8 +190,10 @@ def merge_mode(
     }
     batch_event(
         "merge",
-        "%s: %d posts (%d ok, %d failed; %d coded now, %d from history) -> %s",
+        "%s %s (%s): %d posts (%d ok, %d failed; %d coded now, %d from history) -> %s",
         mode,
+        analysis,
+        engine,
         result["posts"],
         result["ok"],
         result["failed"],
@@ -204,7 +212,7 @@ def _count(table: pa.Table, counts: dict[str, int]) -> None:
     counts["from_history"] += table.num_rows - this_run
 
 
-def _history_rows(history_dir: Path, keys: set[str]) -> pa.Table | None:
+def _history_rows(history_dir: Path, keys: set[str], engine: str) -> pa.Table | None:
     if not keys:
         return None
     old = history.read_rows(history_dir, keys)
@@ -215,6 +223,16 @@ def _history_rows(history_dir: Path, keys: set[str]) -> pa.Table | None:
             f"history at {history_dir}",
             hint="the history was changed by hand; re-run with --config "
             "'filter={\"skip_analysed\": false}' or restore the history folder",
+        )
+    # defence in depth: the analysis key already holds the engine, so this cannot happen unless
+    # the history was edited; a row never claims an engine that did not code it
+    engines = set(old["engine"].to_pylist()) if "engine" in old.column_names else {None}
+    if engines != {engine}:
+        raise CoverageError(
+            f"history rows for this analysis were coded by {sorted(map(str, engines))}, not by "
+            f"{engine}; they are not reused",
+            hint="the history was changed by hand; restore it, or re-run with --config "
+            "'filter={\"skip_analysed\": false}' to code these posts again",
         )
     cols = [c for c in (*RESULT_COLUMNS, *PROVENANCE) if c in old.column_names and c != "post_id"]
     return old.select(cols)
@@ -227,6 +245,7 @@ def _merge_batch(
     analysis: str,
     codebook_version: str,
     model: str,
+    engine: str,
     now: dt.datetime,
 ) -> pa.Table:
     """Result columns for one batch of selected posts, in the batch's order."""
@@ -251,6 +270,7 @@ def _merge_batch(
         .append_column("analysis_id", _const(analysis, n, pa.string()))
         .append_column("codebook_version", _const(codebook_version, n, pa.string()))
         .append_column("model", _const(model, n, pa.string()))
+        .append_column("engine", _const(engine, n, pa.string()))
         .append_column("analysed_at", _const(now, n, pa.timestamp("s", tz="UTC")))
         .append_column("result_source", _const("this_run", n, pa.string()))
     )
@@ -287,6 +307,7 @@ def _empty(order: list[str], sel_schema: pa.Schema) -> pa.Table:
         "analysis_id": pa.string(),
         "codebook_version": pa.string(),
         "model": pa.string(),
+        "engine": pa.string(),
         "analysed_at": pa.timestamp("s", tz="UTC"),
         "result_source": pa.string(),
     }

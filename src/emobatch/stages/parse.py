@@ -8,7 +8,9 @@ Every submitted key comes back as a row: ``ok`` with the answer, or ``failed`` w
 joy, trust, fear, surprise, sadness, disgust, anger, anticipation, ``sentiment`` [string],
 ``sentiment_score`` [double], ``rationale`` [string], ``finish_reason`` [string],
 ``prompt_tokens``, ``output_tokens``, ``thoughts_tokens``, ``cached_tokens`` [int64],
-``cost_usd`` [double, batch price], ``model_version`` [string], ``batch_job`` [string],
+``cost_usd`` [double, batch price of the answering model], ``model_version`` [string: the
+answer's modelVersion], ``model_routed`` [bool: the answering model is not the one the
+analysis's engine should answer with, see ``emobatch.routing``], ``batch_job`` [string],
 ``retry_round`` [int32: 0 = first submission], ``response_id`` [string].
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,7 +27,11 @@ import pyarrow.parquet as pq
 from emobatch.atomic import atomic_path, read_json
 from emobatch.crashpoints import crashpoint
 from emobatch.labels import EMOTIONS
+from emobatch.logs import batch_event
 from emobatch.responses import chunk_keys, judge_rounds
+
+if TYPE_CHECKING:
+    from emobatch.routing import AnswerCheck
 
 log = logging.getLogger("emobatch.parse")
 
@@ -48,6 +54,7 @@ def result_schema(emotions: Sequence[str] = EMOTIONS) -> pa.Schema:
         pa.field("cached_tokens", pa.int64()),
         pa.field("cost_usd", pa.float64()),
         pa.field("model_version", pa.string()),
+        pa.field("model_routed", pa.bool_()),
         pa.field("batch_job", pa.string()),
         pa.field("retry_round", pa.int32()),
         pa.field("response_id", pa.string()),
@@ -65,28 +72,39 @@ def parse_chunk(
     out: Path,
     validate: Callable[[dict[str, Any]], list[str]],
     emotions: Sequence[str] = EMOTIONS,
-    row_cost: Callable[[int, int, int, int], float] | None = None,
-) -> dict[str, int]:
-    """Write the parsed rows of one chunk (one per key, in chunk order); return counts."""
+    check: AnswerCheck | None = None,
+) -> dict[str, Any]:
+    """Write the parsed rows of one chunk (one per key, in chunk order); return counts.
+
+    ``check`` prices each row at its answering model and flags silent routing; the counts then
+    include ``routed`` and ``model_versions`` (modelVersion -> rows).
+    """
     manifest = read_json(recovered)
     keys = chunk_keys(chunk)
     best = judge_rounds(keys, manifest["rounds"], validate)
     columns: dict[str, list[Any]] = {name: [] for name in result_schema(emotions).names}
-    counts = {"rows": 0, "ok": 0, "failed": 0}
+    counts: dict[str, Any] = {"rows": 0, "ok": 0, "failed": 0, "routed": 0}
+    versions: dict[str, int] = {}
     for key in keys:
         result, rnd, job = best[key]
         answer = result.answer or {}
         intens = answer.get("intensities") or {}
+        mv = result.model_version
         cost = (
-            row_cost(
+            check.cost(
+                mv,
                 result.prompt_tokens,
                 result.cached_tokens,
                 result.output_tokens,
                 result.thoughts_tokens,
             )
-            if row_cost
+            if check
             else None
         )
+        routed = bool(check and check.routed(mv))
+        if mv:
+            versions[mv] = versions.get(mv, 0) + 1
+        counts["routed"] += routed
         row = {
             "post_id": key,
             "status": result.status,
@@ -103,7 +121,8 @@ def parse_chunk(
             "thoughts_tokens": result.thoughts_tokens,
             "cached_tokens": result.cached_tokens,
             "cost_usd": cost,
-            "model_version": result.model_version,
+            "model_version": mv,
+            "model_routed": routed if mv else None,
             "batch_job": job,
             "retry_round": rnd if rnd >= 0 else None,
             "response_id": result.response_id,
@@ -119,6 +138,12 @@ def parse_chunk(
     log.info(
         "%s: %d rows (%d ok, %d failed)", chunk.name, counts["rows"], counts["ok"], counts["failed"]
     )
+    counts["model_versions"] = versions
+    if check is not None:
+        for mv, n in sorted(versions.items()):
+            if check.routed(mv):
+                log.warning("%s: %d row(s): %s", chunk.name, n, check.describe(mv))
+                batch_event("routing", "%s: %d row(s) %s", chunk.name, n, check.describe(mv))
     return counts
 
 

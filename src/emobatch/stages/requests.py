@@ -10,7 +10,9 @@ carries the post alone as the user content; the codebook goes only into ``system
 ``batch.max_batch_size`` lines and ``batch.max_file_size_mb`` MB, 1 MB = 1,000,000 bytes) and
 ``manifest.json`` (format version 1)::
 
-    {"format_version": 1, "analysis_id", "model", "generation", "codebook": {name, version, path},
+    {"format_version": 1, "analysis_id", "model", "engine": {kind, provider, model[, version]},
+     "generation": {"sent": <generationConfig fields>, "dropped": [...], "warnings": [...]},
+     "codebook": {name, version, path},
      "selected": <path>, "limits": {"max_batch_size", "max_file_size_bytes"},
      "chunks": [{"file", "sha256", "requests", "bytes", "first_key", "last_key"}, ...],
      "totals": {"chunks", "requests", "bytes", "selected_rows", "already_analysed"}}
@@ -35,11 +37,12 @@ from typing import Any, BinaryIO
 
 import pyarrow.parquet as pq
 
+from emobatch.analysis import Analysis
 from emobatch.atomic import fsync_dir, write_json
 from emobatch.codebook import Codebook
-from emobatch.config import GenerationSettings, Settings
+from emobatch.config import Settings
 from emobatch.errors import InputDataError
-from emobatch.identity import analysis_id, canonical_json
+from emobatch.identity import canonical_json
 
 __all__ = [
     "MANIFEST_FORMAT_VERSION",
@@ -60,17 +63,19 @@ _KEY_MARK = "\x00emobatch-key\x00"
 _TEXT_MARK = "\x00emobatch-text\x00"
 
 
-def build_request(codebook: Codebook, generation: GenerationSettings, text: str) -> dict[str, Any]:
-    """The REST GenerateContentRequest (camelCase) that asks the model to code ``text``."""
+def build_request(codebook: Codebook, generation: dict[str, Any], text: str) -> dict[str, Any]:
+    """The REST GenerateContentRequest (camelCase) that asks the model to code ``text``.
+
+    ``generation`` is the model's ``generationConfig`` as :func:`emobatch.generation.translate`
+    made it (thinking budget or level, honoured sampling parameters, maxOutputTokens).
+    """
     return {
         "contents": [{"role": "user", "parts": [{"text": text}]}],
         "systemInstruction": {"parts": [{"text": codebook.system_instruction}]},
         "generationConfig": {
-            "temperature": generation.temperature,
+            **generation,
             "responseMimeType": "application/json",
             "responseSchema": codebook.response_schema,
-            "thinkingConfig": {"thinkingBudget": generation.thinking_budget},
-            "maxOutputTokens": generation.max_output_tokens,
         },
     }
 
@@ -107,7 +112,7 @@ def request_line(key: str, request: dict[str, Any]) -> bytes:
 class _LineParts:
     """A request line as five byte strings; the three constant ones are encoded once."""
 
-    def __init__(self, codebook: Codebook, generation: GenerationSettings) -> None:
+    def __init__(self, codebook: Codebook, generation: dict[str, Any]) -> None:
         template = _json_safe(
             canonical_json(
                 {"key": _KEY_MARK, "request": build_request(codebook, generation, _TEXT_MARK)}
@@ -124,7 +129,7 @@ class _LineParts:
 
 
 def request_encoder(
-    codebook: Codebook, generation: GenerationSettings
+    codebook: Codebook, generation: dict[str, Any]
 ) -> Callable[[str, str], bytes]:
     """A fast ``(key, text) -> line`` giving exactly ``request_line(key, build_request(...))``.
 
@@ -242,10 +247,10 @@ class _ChunkWriter:
 
 
 def _write_lines(
-    settings: Settings, selected: Path, directory: Path, codebook: Codebook
+    settings: Settings, selected: Path, directory: Path, analysis: Analysis
 ) -> tuple[list[dict[str, Any]], int, int]:
     """Write the chunks; return (chunk entries, rows in the selection, rows already analysed)."""
-    line = _LineParts(codebook, settings.generation)
+    line = _LineParts(analysis.codebook, analysis.generation.config)
     writer = _ChunkWriter(
         directory,
         settings.batch.max_batch_size,
@@ -270,19 +275,19 @@ def _write_lines(
 
 def _manifest(
     settings: Settings,
-    codebook: Codebook,
+    analysis: Analysis,
     selected: Path,
     chunks: list[dict[str, Any]],
     rows: int,
     skipped: int,
 ) -> dict[str, Any]:
+    codebook = analysis.codebook
     return {
         "format_version": MANIFEST_FORMAT_VERSION,
-        "analysis_id": analysis_id(
-            codebook.version, settings.batch.model_name, settings.generation.as_dict()
-        ),
+        "analysis_id": analysis.id,
         "model": settings.batch.model_name,
-        "generation": settings.generation.as_dict(),
+        "engine": analysis.engine.as_dict(),
+        "generation": analysis.generation.describe(),
         "codebook": {
             "name": codebook.name,
             "version": codebook.version,
@@ -317,7 +322,7 @@ def _replace_dir(tmp: Path, target: Path) -> None:
 
 
 def write_chunks(
-    settings: Settings, *, selected: Path | str, out_dir: Path | str, codebook: Codebook
+    settings: Settings, *, selected: Path | str, out_dir: Path | str, analysis: Analysis
 ) -> dict[str, Any]:
     """Write the batch request chunks of the ``to_submit`` rows of ``selected``; return the
     manifest (also written to ``out_dir/manifest.json``)."""
@@ -328,8 +333,8 @@ def write_chunks(
             shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=_BUILDING, dir=out_dir.parent))
     try:
-        chunks, rows, skipped = _write_lines(settings, selected, tmp, codebook)
-        manifest = _manifest(settings, codebook, selected, chunks, rows, skipped)
+        chunks, rows, skipped = _write_lines(settings, selected, tmp, analysis)
+        manifest = _manifest(settings, analysis, selected, chunks, rows, skipped)
         write_json(tmp / MANIFEST_NAME, manifest)
         fsync_dir(tmp)
         os.chmod(tmp, 0o755)  # mkdtemp makes the directory private

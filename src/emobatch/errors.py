@@ -28,10 +28,40 @@ class CodebookError(EmobatchError):
 
 
 class BackendError(EmobatchError):
-    """The batch API (Gemini or the local emulator) failed in a way retries did not fix."""
+    """The batch API (Gemini or the local emulator) failed in a way retries did not fix.
+
+    Backends raise these (and only these) at the seam; ``code`` is the HTTP status if any.
+    """
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, code: int | None = None
+    ) -> None:
+        self.code = code
+        super().__init__(message, hint=hint)
 
 
-class ModelUnavailable(BackendError):
+class TransientBackendError(BackendError):
+    """A failure a retry of an idempotent call may cure (408, 429, 5xx, timeout, dropped)."""
+
+
+class RateLimited(TransientBackendError):
+    """HTTP 429 RESOURCE_EXHAUSTED: nothing was done; retry after a wait."""
+
+
+class RefusedByBackend(BackendError):
+    """The provider refused the call (a 4xx other than 408/429): retrying will not help."""
+
+
+class NotFoundError(RefusedByBackend):
+    """HTTP 404: the job, file or model does not exist for this key."""
+
+
+class AmbiguousCreate(BackendError):
+    """Creating a job failed in a way that may still have created it (timeout, 5xx, lost reply):
+    reconcile by display name before any retry."""
+
+
+class ModelUnavailable(RefusedByBackend):
     """The provider does not know the model, or it cannot run batch jobs."""
 
 

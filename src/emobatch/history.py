@@ -5,7 +5,8 @@ Each merge adds one part atomically, holding the rows it coded for the first tim
 rewritten, so a crash can lose at most the part being written (and the rerun writes it again).
 Readers take the union of all parts; when a key occurs in several parts the newest ``ok`` row wins.
 
-Columns: the result columns of the dataset (see ``emobatch.stages.parse``) plus ``analysis_key``,
+Columns: the result columns of the dataset (see ``emobatch.stages.parse``; ``model_routed`` and
+``engine`` from format version 2 of the dataset on) plus ``analysis_key``,
 ``analysis_id``, ``mode`` and ``analysed_at``.
 """
 

@@ -1,6 +1,7 @@
 """Retry policy for idempotent API calls (tenacity: exponential backoff with jitter).
 
-Retried: HTTP 408, 429 and 5xx, timeouts and dropped connections. Bounded in attempts and in
+Retried: :class:`emobatch.errors.TransientBackendError` (what the backends make of HTTP 408, 429
+and 5xx), timeouts and dropped connections. Bounded in attempts and in
 total time; every wait is logged. ``batches.create`` is NOT idempotent and never goes through
 :func:`call_idempotent` (see ``emobatch.stages.submit``): only a 429 on create is retried blindly.
 """
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import tenacity
-from google.genai import errors as genai_errors
+
+from emobatch.errors import AmbiguousCreate, BackendError, TransientBackendError
 
 T = TypeVar("T")
 log = logging.getLogger("emobatch.retry")
@@ -37,26 +39,19 @@ TRANSPORT_ERRORS = _transport_error_types()
 
 
 def status_of(exc: BaseException) -> int | None:
-    """HTTP status of an SDK error, else None."""
-    if isinstance(exc, genai_errors.APIError):
-        return int(exc.code) if exc.code is not None else None
-    return None
+    """HTTP status of a backend error, else None."""
+    return exc.code if isinstance(exc, BackendError) else None
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for errors that a retry of an idempotent call may cure."""
-    if isinstance(exc, TRANSPORT_ERRORS):
-        return True
-    code = status_of(exc)
-    return code is not None and code in RETRYABLE_STATUS
+    """True for errors that a retry of an idempotent call may cure (the backends translate SDK
+    errors into :class:`TransientBackendError` at the seam)."""
+    return isinstance(exc, (TransientBackendError, *TRANSPORT_ERRORS))
 
 
 def is_ambiguous_create_failure(exc: BaseException) -> bool:
     """A create that failed this way may still have created the job (timeout, 5xx, lost reply)."""
-    if isinstance(exc, TRANSPORT_ERRORS):
-        return True
-    code = status_of(exc)
-    return code is not None and (code == 408 or code >= 500)
+    return isinstance(exc, (AmbiguousCreate, *TRANSPORT_ERRORS))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from emobatch.config import Settings
 if TYPE_CHECKING:
     from emobatch.analysis import Analysis
 from emobatch.errors import ConfigError, EmobatchError, JobStillRunning
+from emobatch.paths import RunPaths
 
 log = logging.getLogger("emobatch.workflow")
 EXIT_STILL_RUNNING = 75
@@ -147,6 +148,10 @@ def batch_submitted(settings: Settings, sm: Any) -> None:
     )
 
 
+def _run(sm: Any) -> RunPaths:
+    return RunPaths(sm.wildcards.mode, sm.wildcards.analysis)
+
+
 def _ledger(settings: Settings) -> Any:
     from emobatch.ledger import Ledger
 
@@ -253,7 +258,7 @@ def batch_recover(settings: Settings, sm: Any) -> None:
             chunk=Path(marker["chunk_file"]),
             raw=Path(sm.input.raw),
             marker=marker,
-            retries_dir=Path(sm.params.retries_dir),
+            retries_dir=_run(sm).retries_dir,
             out_manifest=Path(sm.output[0]),
             validate=lambda a: validate_answer(codebook, a),
             retry_rounds=settings.batch.retry_rounds,
@@ -306,11 +311,11 @@ def results_collect(settings: Settings, sm: Any) -> None:
 
 
 def results_merge(settings: Settings, sm: Any) -> None:
+    from emobatch.analysis import analysis_for
     from emobatch.stages.merge import merge_mode
     from emobatch.summary import write_summary
 
-    analysis_id = Path(sm.input.selected).parts[-3]
-    analysis = check_analysis(settings, analysis_id)
+    analysis = analysis_for(settings)  # the rule's inputs are the current analysis's files
     counts = merge_mode(
         mode=sm.wildcards.mode,
         selected=Path(sm.input.selected),

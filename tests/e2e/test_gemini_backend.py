@@ -43,7 +43,9 @@ FAST = [
 
 
 class Emulator:
-    def __init__(self, state: Path, faults: Path | None = None) -> None:
+    def __init__(
+        self, state: Path, faults: Path | None = None, extra: list[str] | None = None
+    ) -> None:
         cmd = [
             sys.executable,
             "-m",
@@ -58,6 +60,7 @@ class Emulator:
         ]
         if faults:
             cmd += ["--faults", str(faults), "--seed", "7"]
+        cmd += extra or []
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = self.proc.stdout.readline().strip()
         assert self.url.startswith("http://127.0.0.1:"), self.proc.stderr.read()

@@ -13,15 +13,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from google.genai import errors as genai_errors
-
 from emobatch.backends.base import JobStatus, ModelInfo, RemoteListingIncomplete
+from emobatch.errors import (
+    AmbiguousCreate,
+    BackendError,
+    NotFoundError,
+    RateLimited,
+    RefusedByBackend,
+    TransientBackendError,
+)
+from emobatch.retry import RETRYABLE_STATUS
 
 
-def api_error(code: int, status: str = "") -> genai_errors.APIError:
-    body = {"error": {"code": code, "message": f"injected {code}", "status": status}}
-    cls = genai_errors.ClientError if code < 500 else genai_errors.ServerError
-    return cls(code, body)
+def api_error(code: int, status: str = "") -> BackendError:
+    """What a backend raises at the seam for an HTTP ``code`` (see backends/sdk_errors.py)."""
+    text = f"injected: HTTP {code} {status}"
+    if code == 429:
+        return RateLimited(text, code=code)
+    if code in RETRYABLE_STATUS:
+        return TransientBackendError(text, code=code)
+    if code == 404:
+        return NotFoundError(text, code=code)
+    return RefusedByBackend(text, code=code)
+
+
+def create_error(code: int, status: str = "") -> BackendError:
+    """What a backend's ``create`` raises: a 5xx or timeout leaves the outcome unknown."""
+    exc = api_error(code, status)
+    if isinstance(exc, TransientBackendError) and not isinstance(exc, RateLimited):
+        return AmbiguousCreate(str(exc), code=code)
+    return exc
 
 
 @dataclass
@@ -65,7 +86,7 @@ class FakeBackend:
         self.jobs[job.name] = job
         if self.lose_create_response:
             self.lose_create_response -= 1
-            raise ConnectionError("connection dropped after the job was created")
+            raise AmbiguousCreate("connection dropped after the job was created")
         return job
 
     def created(self) -> list[str]:

@@ -214,3 +214,22 @@ def test_models_json_lists_every_entry_with_a_price(tmp_path: Path) -> None:
         assert set(usd) == set(DELIVERIES) and usd["batch"] > 0
         assert usd["flex"] == usd["batch"] and usd["interactive"] == pytest.approx(2 * usd["batch"])
     assert data["per_post_tokens"]["input"] > 1000  # the codebook is most of the input
+
+
+def test_readme_cost_table_matches_the_catalogue() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- models-table:", 1)[1].split("<!-- /models-table -->", 1)[0]
+    rows = {
+        cells[0].strip("` "): cells
+        for line in table.splitlines()
+        if line.startswith("| `")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    data = catalogue_table(settings(), TODAY)
+    assert set(rows) == set(CAT.names())
+    for row in data["models"]:
+        cells = rows[row["model"]]
+        usd = row["usd_per_1000_posts"]
+        assert cells[4:7] == [f"${usd[d]:.4f}" for d in ("batch", "flex", "interactive")], cells
+        assert cells[1] == row["status"].replace("_", " ") and cells[7] == row["prices_taken_on"]
+    assert f"~{data['per_post_tokens']['input']:,} input" in text

@@ -10,7 +10,7 @@ from emobatch.errors import SubmissionError
 from emobatch.identity import display_name, file_sha256
 from emobatch.ledger import Ledger
 from emobatch.stages.submit import Clock, SubmitLimits, submit_chunk
-from tests.pipeline.fakes import FakeBackend, api_error, record_interrupted_intent
+from tests.pipeline.fakes import FakeBackend, api_error, create_error, record_interrupted_intent
 
 ANALYSIS = "a0123456789a"
 
@@ -141,7 +141,7 @@ def test_lost_create_response_is_reconciled_not_retried(tmp_path, chunk):
 
 
 def test_5xx_on_create_without_job_retries_after_reconciling(tmp_path, chunk):
-    backend = FakeBackend(failures={"create": [api_error(503, "UNAVAILABLE")]})
+    backend = FakeBackend(failures={"create": [create_error(503, "UNAVAILABLE")]})
     ledger = Ledger(tmp_path / "ledger.jsonl")
     _submit(backend, ledger, chunk)
     assert len(backend.jobs) == 1

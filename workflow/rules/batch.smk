@@ -5,12 +5,12 @@
 
 rule batch_submit:
     input:
-        chunk=ancient(f"{RUN}/chunks/{{chunk}}.jsonl"),
-        estimate=ancient(f"{RUN}/estimate.json"),
+        chunk=ancient(RUN.chunk("{chunk}")),
+        estimate=ancient(RUN.estimate),
     output:
-        sentinel=f"{RUN}/submitted/{{chunk}}.json",
+        sentinel=RUN.sentinel("{chunk}"),
     log:
-        "logs/{mode}/{analysis}/batch_submit/{chunk}.log",
+        RUN.log("batch_submit", "{chunk}"),
     retries: 0
     localrule: True
     conda:
@@ -21,11 +21,11 @@ rule batch_submit:
 
 rule batch_poll:
     input:
-        sentinel=ancient(f"{RUN}/submitted/{{chunk}}.json"),
+        sentinel=ancient(RUN.sentinel("{chunk}")),
     output:
-        marker=f"{RUN}/completed/{{chunk}}.json",
+        marker=RUN.marker("{chunk}"),
     log:
-        "logs/{mode}/{analysis}/batch_poll/{chunk}.log",
+        RUN.log("batch_poll", "{chunk}"),
     retries: 0
     localrule: True
     conda:
@@ -37,11 +37,11 @@ rule batch_poll:
 
 rule batch_download:
     input:
-        marker=ancient(f"{RUN}/completed/{{chunk}}.json"),
+        marker=ancient(RUN.marker("{chunk}")),
     output:
-        raw=f"{RUN}/raw/{{chunk}}.jsonl",
+        raw=RUN.raw("{chunk}"),
     log:
-        "logs/{mode}/{analysis}/batch_download/{chunk}.log",
+        RUN.log("batch_download", "{chunk}"),
     retries: 0
     localrule: True
     conda:
@@ -52,19 +52,17 @@ rule batch_download:
 
 rule batch_recover:
     input:
-        marker=ancient(f"{RUN}/completed/{{chunk}}.json"),
-        raw=ancient(f"{RUN}/raw/{{chunk}}.jsonl"),
+        marker=ancient(RUN.marker("{chunk}")),
+        raw=ancient(RUN.raw("{chunk}")),
     output:
-        f"{RUN}/recovered/{{chunk}}.json",
+        RUN.recovered("{chunk}"),
     log:
-        "logs/{mode}/{analysis}/batch_recover/{chunk}.log",
+        RUN.log("batch_recover", "{chunk}"),
     retries: 0
     localrule: True
     conda:
         "../envs/emobatch.yaml"
     threads: 0
-    params:
-        retries_dir=lambda wc: f"results/{wc.mode}/{wc.analysis}/retries",
     script:
         "../scripts/batch_recover.py"
 
@@ -73,9 +71,9 @@ rule batch_submitted:
     input:
         sentinels=submitted_chunks,
     output:
-        f"{RUN}/submitted.json",
+        RUN.submitted,
     log:
-        "logs/{mode}/{analysis}/batch_submitted.log",
+        RUN.log("batch_submitted"),
     localrule: True
     conda:
         "../envs/emobatch.yaml"
@@ -87,11 +85,11 @@ rule batch_submitted:
 # resumes polling and submits nothing again.
 rule batch_submit_only:
     input:
-        current(f"{RUN}/submitted.json"),
+        current(RUN.submitted),
     output:
-        "results/{mode}.submitted.json",
+        MODE.submitted,
     log:
-        "logs/{mode}/batch_submit_only.log",
+        MODE.log("batch_submit_only"),
     localrule: True
     conda:
         "../envs/emobatch.yaml"

@@ -4,6 +4,7 @@ from emobatch.backends.factory import require_api_key
 from emobatch.analysis import analysis_for
 from emobatch.config import Settings, validate_config
 from emobatch.errors import EmobatchError
+from emobatch.paths import ANALYSIS_PATTERN, CHUNK_PATTERN, MODES, ModePaths, RunPaths
 
 try:
     validate_config(config)
@@ -14,21 +15,21 @@ try:
 except EmobatchError as exc:
     raise WorkflowError(str(exc)) from None
 
-RUN = "results/{mode}/{analysis}"
+RUN = RunPaths.pattern()  # every run path, with {mode} and {analysis} wildcards
+MODE = ModePaths.pattern()  # results/{mode}.*
 
 
 wildcard_constraints:
-    mode="code_check|pilot|sampling|full",
-    analysis="a[0-9a-f]{11}",
-    chunk="chunk-[0-9]+",
+    mode="|".join(MODES),
+    analysis=ANALYSIS_PATTERN,
+    chunk=CHUNK_PATTERN,
 
 
 def chunk_ids(wildcards):
     """Chunks written by the requests checkpoint of this mode and analysis."""
-    out = checkpoints.requests_build.get(
-        mode=wildcards.mode, analysis=wildcards.analysis
-    ).output[0]
-    return sorted(glob_wildcards(os.path.join(out, "{chunk}.jsonl")).chunk)
+    checkpoints.requests_build.get(mode=wildcards.mode, analysis=wildcards.analysis)
+    run = RunPaths(wildcards.mode, wildcards.analysis)
+    return [path.stem for path in run.chunk_files()]
 
 
 # Input functions that wait on the checkpoint are only used by rules whose output path holds
@@ -36,17 +37,15 @@ def chunk_ids(wildcards):
 # already exists (results/<mode>.parquet) is not re-evaluated by Snakemake when a new analysis
 # (other model, codebook or settings) needs new chunks.
 def parsed_chunks(wildcards):
-    return expand(
-        f"{RUN}/parsed/{{chunk}}.parquet", chunk=chunk_ids(wildcards), **wildcards
-    )
+    run = RunPaths(wildcards.mode, wildcards.analysis)
+    return [run.parsed(chunk) for chunk in chunk_ids(wildcards)]
 
 
 def submitted_chunks(wildcards):
-    return expand(
-        f"{RUN}/submitted/{{chunk}}.json", chunk=chunk_ids(wildcards), **wildcards
-    )
+    run = RunPaths(wildcards.mode, wildcards.analysis)
+    return [run.sentinel(chunk) for chunk in chunk_ids(wildcards)]
 
 
 def current(path):
     """``path`` (with {mode}) of the analysis the current config defines."""
-    return lambda wc: path.format(mode=wc.mode, analysis=ANALYSIS)
+    return lambda wc: str(path).format(mode=wc.mode, analysis=ANALYSIS)

@@ -3,11 +3,11 @@ rule filter_select:
         posts=config["input"]["path"],
         codebook=config["codebook"],
     output:
-        selected=f"{RUN}/filter/selected.parquet",
-        report=f"{RUN}/filter/report.json",
-        dropped=f"{RUN}/filter/dropped.parquet",
+        selected=RUN.selected,
+        report=RUN.filter_report,
+        dropped=RUN.dropped,
     log:
-        "logs/{mode}/{analysis}/filter_select.log",
+        RUN.log("filter_select"),
     conda:
         "../envs/emobatch.yaml"
     resources:

@@ -1,10 +1,10 @@
 checkpoint requests_build:
     input:
-        selected=f"{RUN}/filter/selected.parquet",
+        selected=RUN.selected,
     output:
-        directory(f"{RUN}/chunks"),
+        directory(RUN.chunks_dir),
     log:
-        "logs/{mode}/{analysis}/requests_build.log",
+        RUN.log("requests_build"),
     conda:
         "../envs/emobatch.yaml"
     resources:
@@ -16,11 +16,11 @@ checkpoint requests_build:
 
 rule requests_estimate:
     input:
-        chunks=f"{RUN}/chunks",
+        chunks=RUN.chunks_dir,
     output:
-        estimate=f"{RUN}/estimate.json",
+        estimate=RUN.estimate,
     log:
-        "logs/{mode}/{analysis}/requests_estimate.log",
+        RUN.log("requests_estimate"),
     localrule: True
     conda:
         "../envs/emobatch.yaml"
@@ -32,11 +32,11 @@ rule requests_estimate:
 # snakemake --cores 2 results/<mode>.estimate.json
 rule requests_estimate_current:
     input:
-        current(f"{RUN}/estimate.json"),
+        current(RUN.estimate),
     output:
-        "results/{mode}.estimate.json",
+        MODE.estimate,
     log:
-        "logs/{mode}/requests_estimate_current.log",
+        MODE.log("requests_estimate_current"),
     localrule: True
     conda:
         "../envs/emobatch.yaml"

@@ -1,10 +1,10 @@
 rule results_parse:
     input:
-        recovered=f"{RUN}/recovered/{{chunk}}.json",
+        recovered=RUN.recovered("{chunk}"),
     output:
-        parsed=f"{RUN}/parsed/{{chunk}}.parquet",
+        parsed=RUN.parsed("{chunk}"),
     log:
-        "logs/{mode}/{analysis}/results_parse/{chunk}.log",
+        RUN.log("results_parse", "{chunk}"),
     conda:
         "../envs/emobatch.yaml"
     resources:
@@ -21,9 +21,9 @@ rule results_collect:
     input:
         parsed=parsed_chunks,
     output:
-        f"{RUN}/parsed.json",
+        RUN.collected,
     log:
-        "logs/{mode}/{analysis}/results_collect.log",
+        RUN.log("results_collect"),
     localrule: True
     conda:
         "../envs/emobatch.yaml"
@@ -33,14 +33,14 @@ rule results_collect:
 
 rule results_merge:
     input:
-        selected=current(f"{RUN}/filter/selected.parquet"),
-        collected=current(f"{RUN}/parsed.json"),
+        selected=current(RUN.selected),
+        collected=current(RUN.collected),
     output:
-        parquet="results/{mode}.parquet",
-        csv="results/{mode}.csv",
-        summary="results/{mode}.summary.json",
+        parquet=MODE.parquet,
+        csv=MODE.csv,
+        summary=MODE.summary,
     log:
-        "logs/{mode}/results_merge.log",
+        MODE.log("results_merge"),
     conda:
         "../envs/emobatch.yaml"
     resources:

@@ -1,23 +1,29 @@
-"""The real Gemini Developer API through the google-genai SDK (also used by ``local``)."""
+"""The real Gemini Developer API through the google-genai SDK (also used by ``local``).
+
+SDK exceptions never leave this class: :mod:`emobatch.backends.sdk_errors` turns them into
+:class:`emobatch.errors.BackendError` subclasses (transient, rate limited, refused, not found,
+ambiguous create) at the seam; idempotent calls are retried here on the transient ones.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from google import genai
-from google.genai import errors as genai_errors
 from google.genai import types
 
 from emobatch.backends.base import JobStatus, ModelInfo, RemoteListingIncomplete
-from emobatch.errors import BackendError, ModelUnavailable
+from emobatch.backends.sdk_errors import guarded, translate_create
+from emobatch.errors import BackendError, ModelUnavailable, RefusedByBackend, TransientBackendError
 from emobatch.identity import api_key_fingerprint
-from emobatch.retry import RetryPolicy, call_idempotent, is_transient
+from emobatch.retry import RetryPolicy, call_idempotent
 
 log = logging.getLogger("emobatch.backend")
+T = TypeVar("T")
 
 API_VERSION = "v1beta"  # Google documents the batch and Files endpoints only under v1beta
 # "jsonl" is what Google's guide uses; the service has intermittently rejected it, so fall back.
@@ -61,17 +67,16 @@ class GeminiBackend:
         last: Exception | None = None
         for mime in UPLOAD_MIME_TYPES:
             try:
-                uploaded = call_idempotent(
+                uploaded = self._call(
                     f"upload of {path.name}",
                     lambda mime=mime: self._client.files.upload(
                         file=str(path),
                         config=types.UploadFileConfig(mime_type=mime, display_name=display_name),
                     ),
-                    self.retry,
                 )
                 return str(uploaded.name)
-            except genai_errors.ClientError as exc:
-                if exc.code == 400 and "mime" in str(exc.message or "").lower():
+            except RefusedByBackend as exc:
+                if exc.code == 400 and "mime" in str(exc).lower():
                     log.warning("upload rejected MIME type %r; trying the next one", mime)
                     last = exc
                     continue
@@ -96,15 +101,25 @@ class GeminiBackend:
             with open(dest, "wb") as fh:
                 self._client.files.download(file=file_name, destination=fh)
 
-        call_idempotent(f"download of {file_name}", fetch, self.retry)
+        self._call(f"download of {file_name}", fetch)
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """An idempotent call: SDK errors translated at the seam, transient ones retried."""
+        return call_idempotent(what, guarded(what, fn), self.retry)
 
     # -- batches -----------------------------------------------------------------------------
     def create(self, model: str, file_name: str, display_name: str) -> JobStatus:
-        job = self._client.batches.create(
-            model=model,
-            src=file_name,
-            config=types.CreateBatchJobConfig(display_name=display_name),
-        )
+        try:
+            job = self._client.batches.create(
+                model=model,
+                src=file_name,
+                config=types.CreateBatchJobConfig(display_name=display_name),
+            )
+        except Exception as exc:
+            translated = translate_create(exc, f"create of {display_name}")
+            if translated is exc:
+                raise
+            raise translated from exc
         return self._from_sdk(job)
 
     def get(self, job_name: str) -> JobStatus:
@@ -113,7 +128,7 @@ class GeminiBackend:
             response = self._client._api_client.request("get", job_name, {})
             return JobStatus.from_operation(json.loads(response.body or "{}"))
 
-        return call_idempotent(f"status of {job_name}", fetch, self.retry)
+        return self._call(f"status of {job_name}", fetch)
 
     def iter_jobs(self, page_size: int = 100) -> Iterator[JobStatus]:
         def list_all() -> list[JobStatus]:
@@ -121,34 +136,26 @@ class GeminiBackend:
             return [self._from_sdk(job) for job in pager]
 
         try:
-            jobs = call_idempotent("listing of batch jobs", list_all, self.retry)
-        except Exception as exc:
-            if is_transient(exc):
-                raise RemoteListingIncomplete(str(exc)) from exc
-            raise
+            jobs = self._call("listing of batch jobs", list_all)
+        except TransientBackendError as exc:
+            raise RemoteListingIncomplete(str(exc)) from exc
         yield from jobs
 
     def cancel(self, job_name: str) -> None:
-        call_idempotent(
-            f"cancel of {job_name}", lambda: self._client.batches.cancel(name=job_name), self.retry
-        )
+        self._call(f"cancel of {job_name}", lambda: self._client.batches.cancel(name=job_name))
 
     # -- models ------------------------------------------------------------------------------
     def get_model(self, name: str) -> ModelInfo:
         short = name.removeprefix("models/")
         try:
-            model = call_idempotent(
-                f"model {short}", lambda: self._client.models.get(model=short), self.retry
-            )
-        except genai_errors.ClientError as exc:
-            if exc.code in (400, 403, 404):
-                raise ModelUnavailable(
-                    f"{self.base_url} does not know the model {short} ({exc.code} "
-                    f"{exc.status}: {exc.message})",
-                    hint="check batch.model_name against `emobatch models` and the provider's "
-                    "model list; nothing was uploaded",
-                ) from exc
-            raise BackendError(f"asking for the model {short} failed: {exc}") from exc
+            model = self._call(f"model {short}", lambda: self._client.models.get(model=short))
+        except RefusedByBackend as exc:
+            raise ModelUnavailable(
+                f"{self.base_url} does not know the model {short} ({exc})",
+                hint="check batch.model_name against `emobatch models` and the provider's "
+                "model list; nothing was uploaded",
+                code=exc.code,
+            ) from exc
         return ModelInfo(
             name=str(model.name or short).removeprefix("models/"),
             supported_actions=tuple(model.supported_actions or ()),
@@ -163,14 +170,10 @@ class GeminiBackend:
         system = request.get("systemInstruction") or request.get("system_instruction")
         if system:
             contents.insert(0, {"role": "user", "parts": system.get("parts") or []})
-        try:
-            response = call_idempotent(
-                f"countTokens on {model}",
-                lambda: self._client.models.count_tokens(model=model, contents=contents),
-                self.retry,
-            )
-        except genai_errors.APIError as exc:
-            raise BackendError(f"countTokens on {model} failed: {exc}") from exc
+        response = self._call(
+            f"countTokens on {model}",
+            lambda: self._client.models.count_tokens(model=model, contents=contents),
+        )
         return int(response.total_tokens or 0)
 
     def close(self) -> None:

@@ -128,8 +128,6 @@ def _logging_to(analysis_log: Path) -> Iterator[None]:
 @contextmanager
 def errors_at_the_edge() -> Iterator[None]:
     """Turn the package's exceptions into one error paragraph and an exit code."""
-    from google.genai import errors as genai_errors
-
     from emobatch.backends.base import RemoteListingIncomplete
 
     try:
@@ -142,18 +140,6 @@ def errors_at_the_edge() -> Iterator[None]:
     except EmobatchError as exc:
         log.error("%s", exc)
         raise CliError(str(exc)) from None
-    except genai_errors.APIError as exc:
-        log.error("batch API error: %s", exc)
-        hint = (
-            "check the job name with `emobatch jobs list --remote`"
-            if exc.code == 404
-            else "check the key and the service status, then retry"
-        )
-        raise CliError(
-            f"the batch API answered HTTP {exc.code} {exc.status or ''}: "
-            f"{exc.message or one_line(exc)}",
-            hint=hint,
-        ) from None
     except RemoteListingIncomplete as exc:
         log.error("listing failed part-way: %s", exc)
         raise CliError(

@@ -24,12 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from google.genai import errors as genai_errors
-
 from emobatch import atomic
 from emobatch.backends.base import BatchBackend, JobStatus, RemoteListingIncomplete
 from emobatch.crashpoints import crashpoint
-from emobatch.errors import BackendError, SubmissionError
+from emobatch.errors import BackendError, RefusedByBackend, SubmissionError
 from emobatch.identity import display_name, file_sha256
 from emobatch.ledger import Ledger, utc_now
 from emobatch.logs import batch_event
@@ -306,11 +304,12 @@ def _create(
                 clock.sleep(min(delay, 30.0))
                 delay = min(delay * 2, limits.backoff_max)
                 continue
-            if isinstance(exc, genai_errors.ClientError):
+            if isinstance(exc, RefusedByBackend):
                 raise BackendError(
-                    f"{chunk}: Gemini refused to create job {name!r}: HTTP {exc.code} "
-                    f"{exc.status}: {exc.message}",
+                    f"{chunk}: the provider refused to create job {name!r}: "
+                    f"{str(exc).splitlines()[0]}",
                     hint="check batch.model_name and the chunk file named above",
+                    code=exc.code,
                 ) from exc
             raise
 

@@ -149,6 +149,13 @@ def record_estimate(
     )
 
 
+def with_budget(estimate: dict[str, Any], budget_usd: float | None) -> dict[str, Any]:
+    """``estimate`` with ``budget_usd`` and ``within_budget`` (None when there is no cap)."""
+    usd = estimate.get("usd_batch")
+    within = None if budget_usd is None or usd is None else usd <= budget_usd
+    return {**estimate, "budget_usd": budget_usd, "within_budget": within}
+
+
 def check_budget(estimate: dict[str, Any], budget_usd: float | None) -> None:
     """Raise BudgetExceeded (before any upload) when the estimate is above the budget."""
     usd = estimate.get("usd_batch")

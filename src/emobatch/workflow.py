@@ -22,7 +22,8 @@ from emobatch.config import Settings
 if TYPE_CHECKING:
     from emobatch.analysis import Analysis
 from emobatch.errors import ConfigError, EmobatchError, JobStillRunning
-from emobatch.paths import RunPaths
+from emobatch.paths import ModePaths, RunPaths
+from emobatch.records import Collected, Marker, Recovered, Sentinel, SubmittedIndex
 
 log = logging.getLogger("emobatch.workflow")
 EXIT_STILL_RUNNING = 75
@@ -79,7 +80,7 @@ def requests_build(settings: Settings, sm: Any) -> None:
 
 def requests_estimate(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
-    from emobatch.estimate import api_token_ratio, check_budget, estimate_run, scan_chunk
+    from emobatch.estimate import api_token_ratio, estimate_run, scan_chunk, with_budget
 
     analysis = check_analysis(settings, sm.wildcards.analysis)
     chunks = sorted(Path(sm.input.chunks).glob("chunk-*.jsonl"))
@@ -106,8 +107,15 @@ def requests_estimate(settings: Settings, sm: Any) -> None:
         _usd(inter),
         estimate["prices_taken_on"],
     )
-    check_budget(estimate, settings.budget_usd)
-    atomic.write_json(Path(sm.output.estimate), estimate)
+    # always written, with the verdict: the submit step refuses to upload above the budget
+    atomic.write_json(Path(sm.output.estimate), with_budget(estimate, settings.budget_usd))
+    if estimate["usd_batch"] is not None and settings.budget_usd is not None:
+        log.log(
+            logging.INFO if estimate["usd_batch"] <= settings.budget_usd else logging.WARNING,
+            "budget_usd = $%s: the estimate is %s the budget",
+            f"{settings.budget_usd:,.4f}",
+            "within" if estimate["usd_batch"] <= settings.budget_usd else "ABOVE",
+        )
 
 
 def _usd(value: float | None) -> str:
@@ -115,35 +123,32 @@ def _usd(value: float | None) -> str:
 
 
 def batch_submitted(settings: Settings, sm: Any) -> None:
-    sentinels = [atomic.read_json(p) for p in sm.input.sentinels]
-    atomic.write_json(
-        Path(sm.output[0]),
-        {
-            "format": "emobatch.submitted/1",
-            "mode": sm.wildcards.mode,
-            "jobs": [
-                {
-                    k: s[k]
-                    for k in (
-                        "job_name",
-                        "display_name",
-                        "chunk_file",
-                        "request_count",
-                        "submitted_at",
-                        "how",
-                    )
-                }
-                for s in sentinels
-            ],
-            "requests": sum(int(s["request_count"]) for s in sentinels),
-            "next_step": f"snakemake --cores 2 results/{sm.wildcards.mode}.parquet "
-            "(resumes polling; nothing is submitted again)",
-        },
-    )
+    sentinels = [Sentinel.load(p) for p in sm.input.sentinels]
+    new = [s for s in sentinels if s.how != "ledger"]
+    mode = sm.wildcards.mode
+    SubmittedIndex(
+        mode=mode,
+        jobs=[
+            {
+                "job_name": s.job_name,
+                "display_name": s.display_name,
+                "chunk_file": s.chunk_file,
+                "request_count": s.request_count,
+                "submitted_at": s.submitted_at,
+                "how": s.how,
+            }
+            for s in sentinels
+        ],
+        requests=sum(s.request_count for s in sentinels),
+        submitted_now=len(new),
+        next_step=f"snakemake --cores 2 {ModePaths(mode).parquet} "
+        "(resumes polling; nothing is submitted again)",
+    ).dump(Path(sm.output[0]))
     log.info(
-        "%d job(s) submitted for %s; %s",
+        "%s: %d job(s), %d of them submitted by this run; %s",
+        mode,
         len(sentinels),
-        sm.wildcards.mode,
+        len(new),
         "run the .parquet target later to collect the results",
     )
 
@@ -213,8 +218,8 @@ def batch_poll(settings: Settings, sm: Any) -> None:
     from emobatch.progress import Progress
     from emobatch.stages.poll import poll_chunk, write_marker
 
-    sentinel = atomic.read_json(sm.input.sentinel)
-    chunk = Path(sentinel["chunk_file"])
+    sentinel = Sentinel.load(sm.input.sentinel)
+    chunk = Path(sentinel.chunk_file)
     backend = open_backend(settings)
     try:
         marker = poll_chunk(
@@ -235,7 +240,7 @@ def batch_download(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
     from emobatch.stages.download import download_output
 
-    marker = atomic.read_json(sm.input.marker)
+    marker = Marker.load(sm.input.marker)
     backend = open_backend(settings)
     try:
         download_output(backend, marker, Path(sm.output.raw))
@@ -249,13 +254,13 @@ def batch_recover(settings: Settings, sm: Any) -> None:
     from emobatch.stages.recover import recover_chunk
 
     codebook = load_codebook(settings.codebook)
-    marker = atomic.read_json(sm.input.marker)
+    marker = Marker.load(sm.input.marker)
     backend = open_backend(settings)
     try:
         recover_chunk(
             backend,
             _ledger(settings),
-            chunk=Path(marker["chunk_file"]),
+            chunk=Path(marker.chunk_file),
             raw=Path(sm.input.raw),
             marker=marker,
             retries_dir=_run(sm).retries_dir,
@@ -277,9 +282,9 @@ def results_parse(settings: Settings, sm: Any) -> None:
 
     analysis = check_analysis(settings, sm.wildcards.analysis)
     codebook = analysis.codebook
-    manifest = atomic.read_json(sm.input.recovered)
+    manifest = Recovered.load(sm.input.recovered)
     parse_chunk(
-        chunk=Path(manifest["chunk_file"]),
+        chunk=Path(manifest.chunk_file),
         recovered=Path(sm.input.recovered),
         out=Path(sm.output.parsed),
         validate=lambda a: validate_answer(codebook, a),
@@ -298,16 +303,12 @@ def results_collect(settings: Settings, sm: Any) -> None:
     import pyarrow.parquet as pq
 
     parsed = _paths(sm.input.parsed)
-    atomic.write_json(
-        Path(sm.output[0]),
-        {
-            "format": "emobatch.collected/1",
-            "mode": sm.wildcards.mode,
-            "analysis_id": sm.wildcards.analysis,
-            "parsed": [str(p) for p in parsed],
-            "rows": sum(pq.ParquetFile(p).metadata.num_rows for p in parsed),
-        },
-    )
+    Collected(
+        mode=sm.wildcards.mode,
+        analysis_id=sm.wildcards.analysis,
+        parsed=[str(p) for p in parsed],
+        rows=sum(pq.ParquetFile(p).metadata.num_rows for p in parsed),
+    ).dump(Path(sm.output[0]))
 
 
 def results_merge(settings: Settings, sm: Any) -> None:
@@ -319,7 +320,7 @@ def results_merge(settings: Settings, sm: Any) -> None:
     counts = merge_mode(
         mode=sm.wildcards.mode,
         selected=Path(sm.input.selected),
-        parsed=[Path(p) for p in atomic.read_json(sm.input.collected)["parsed"]],
+        parsed=[Path(p) for p in Collected.load(sm.input.collected).parsed],
         history_dir=settings.history_dir,
         analysis=analysis.id,
         codebook_version=analysis.codebook.version,

@@ -63,7 +63,7 @@ def test_forgotten_clears_an_interrupted_intent_so_the_chunk_can_be_submitted(
         mode="pilot",
         clock=make_clock(),
     )
-    assert len(backend.created()) == 1 and sentinel["how"] == "created"
+    assert len(backend.created()) == 1 and sentinel.how == "created"
     state = ledger.attempt(sha, ANALYSIS, 0)
     assert state.intent["key_fp"] == backend.api_key_fingerprint and state.submitted
     # a forgotten record for another analysis or attempt changes nothing here

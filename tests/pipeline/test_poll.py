@@ -27,7 +27,7 @@ def test_waits_through_pending_and_running(tmp_path, chunk):
     ledger, clock = Ledger(tmp_path / "l.jsonl"), FakeClock()
     sentinel = _submit(backend, ledger, chunk)
     marker = _poll(backend, ledger, sentinel, chunk, clock)
-    assert marker["state"] == "SUCCEEDED" and marker["succeeded"] == 2
+    assert marker.state == "SUCCEEDED" and marker.succeeded == 2
     assert clock.sleeps == [10, 10, 10]
     assert [r["state"] for r in ledger.records() if r["event"] == "final"] == ["SUCCEEDED"]
 
@@ -41,7 +41,7 @@ def test_failed_or_expired_job_is_resubmitted_once(tmp_path, chunk, bad):
 
     def get(name):  # the resubmitted job succeeds
         status = original_get(name)
-        if name != sentinel["job_name"]:
+        if name != sentinel.job_name:
             from dataclasses import replace
 
             return replace(status, state="SUCCEEDED", succeeded=2, output_file="files/batch-x")
@@ -49,8 +49,8 @@ def test_failed_or_expired_job_is_resubmitted_once(tmp_path, chunk, bad):
 
     backend.get = get  # type: ignore[method-assign]
     marker = _poll(backend, ledger, sentinel, chunk, clock)
-    assert marker["state"] == "SUCCEEDED"
-    assert [a["state"] for a in marker["attempts"]] == [bad, "SUCCEEDED"]
+    assert marker.state == "SUCCEEDED"
+    assert [a["state"] for a in marker.attempts] == [bad, "SUCCEEDED"]
     assert len(backend.created()) == 2
     assert backend.created()[1].endswith("-r1")
 

@@ -52,11 +52,11 @@ def test_first_submit_records_intent_before_the_paid_call(tmp_path, chunk):
     assert [r["event"] for r in ledger.records()] == ["intent", "uploaded", "submitted"]
     assert len(backend.created()) == 1
     sha = file_sha256(chunk)
-    assert sentinel["chunk_sha256"] == sha
-    assert sentinel["display_name"] == display_name(sha, ANALYSIS)
-    assert sentinel["request_count"] == 2
-    assert sentinel["how"] == "created"
-    assert sentinel["api_key_fingerprint"] == backend.api_key_fingerprint
+    assert sentinel.chunk_sha256 == sha
+    assert sentinel.display_name == display_name(sha, ANALYSIS)
+    assert sentinel.request_count == 2
+    assert sentinel.how == "created"
+    assert sentinel.api_key_fingerprint == backend.api_key_fingerprint
 
 
 def test_confirmed_chunk_is_never_sent_again(tmp_path, chunk):
@@ -65,8 +65,8 @@ def test_confirmed_chunk_is_never_sent_again(tmp_path, chunk):
     calls_before = list(backend.calls)
     again = _submit(backend, ledger, chunk)
     assert backend.calls == calls_before  # no API call at all
-    assert again["job_name"] == first["job_name"]
-    assert again["how"] == "ledger"
+    assert again.job_name == first.job_name
+    assert again.how == "ledger"
 
 
 def test_crash_between_create_and_confirmation_adopts_the_job(tmp_path, chunk):
@@ -89,15 +89,15 @@ def test_crash_between_create_and_confirmation_adopts_the_job(tmp_path, chunk):
     backend.create = original_create  # type: ignore[method-assign]
     sentinel = _submit(backend, ledger, chunk)
     assert len(backend.created()) == 1
-    assert sentinel["how"] == "reconciled"
-    assert sentinel["job_name"] == next(iter(backend.jobs))
+    assert sentinel.how == "reconciled"
+    assert sentinel.job_name == next(iter(backend.jobs))
 
 
 def test_intent_without_job_is_created_only_after_a_complete_listing(tmp_path, chunk):
     backend, ledger = FakeBackend(), Ledger(tmp_path / "ledger.jsonl")
     record_interrupted_intent(ledger, chunk, ANALYSIS, backend.api_key_fingerprint)
     sentinel = _submit(backend, ledger, chunk)
-    assert backend.calls.index("list") < backend.calls.index(f"create:{sentinel['display_name']}")
+    assert backend.calls.index("list") < backend.calls.index(f"create:{sentinel.display_name}")
     assert len(backend.created()) == 1
 
 
@@ -136,8 +136,8 @@ def test_lost_create_response_is_reconciled_not_retried(tmp_path, chunk):
     sentinel = _submit(backend, ledger, chunk)
     assert len(backend.jobs) == 1
     assert len(backend.created()) == 1
-    assert sentinel["job_name"] == next(iter(backend.jobs))
-    assert sentinel["how"] == "reconciled"
+    assert sentinel.job_name == next(iter(backend.jobs))
+    assert sentinel.how == "reconciled"
 
 
 def test_5xx_on_create_without_job_retries_after_reconciling(tmp_path, chunk):
@@ -181,8 +181,8 @@ def test_same_bytes_under_another_analysis_is_other_work(tmp_path, chunk):
         clock=FakeClock(),
     )
     assert len(backend.created()) == 2
-    assert other["job_name"] != first["job_name"]
-    assert other["model"] == "gemini-2.5-flash-lite"
+    assert other.job_name != first.job_name
+    assert other.model == "gemini-2.5-flash-lite"
 
 
 def test_torn_ledger_line_is_sealed_and_ignored(tmp_path, chunk):
@@ -202,6 +202,6 @@ def test_sentinel_and_ledger_hold_no_api_key(tmp_path, chunk, monkeypatch):
     fake = FakeBackend(api_key_fingerprint=backend.api_key_fingerprint)
     ledger = Ledger(tmp_path / "ledger.jsonl")
     sentinel = _submit(fake, ledger, chunk)
-    assert secret not in json.dumps(sentinel)
+    assert secret not in json.dumps(sentinel.to_dict())
     assert secret not in ledger.path.read_text("utf-8")
-    assert sentinel["api_key_fingerprint"].startswith("sha256:")
+    assert sentinel.api_key_fingerprint.startswith("sha256:")

@@ -27,13 +27,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from emobatch import atomic
 from emobatch.cli.inventory import JobView
 from emobatch.config import Settings
 from emobatch.errors import EmobatchError, JobError, JobStillRunning
 from emobatch.identity import file_sha256
 from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
+from emobatch.paths import RunPaths
+from emobatch.records import Marker, Recovered, Sentinel
 
 
 @dataclass
@@ -69,27 +70,30 @@ class FetchResult:
         }
 
 
-def _sentinel_for(job: JobView, ledger: Ledger) -> dict[str, Any]:
+def _sentinel_for(job: JobView, ledger: Ledger) -> Sentinel:
     """The sentinel of the job's chunk, or one rebuilt from the ledger (resubmitted attempts)."""
     if job.sentinel:
-        s = atomic.read_json(job.sentinel)
-        if s.get("job_name") == job.job_name:
+        s = Sentinel.load(job.sentinel)
+        if s.job_name == job.job_name:
             return s
     for entry in ledger.jobs():
         sub = entry.get("submitted")
         if entry["job_name"] == job.job_name and sub:
-            return {
-                "job_name": job.job_name,
-                "display_name": sub.get("display_name"),
-                "chunk_file": sub["chunk_file"],
-                "chunk_sha256": sub["chunk_sha256"],
-                "attempt": int(sub.get("attempt", 0)),
-                "model": sub["model"],
-                "mode": sub["mode"],
-                "analysis_id": sub["analysis_id"],
-                "submitted_at": sub.get("submitted_at"),
-                "request_count": sub.get("requests"),
-            }
+            return Sentinel(
+                job_name=job.job_name,
+                display_name=sub.get("display_name") or "",
+                chunk_file=sub["chunk_file"],
+                chunk_sha256=sub["chunk_sha256"],
+                attempt=int(sub.get("attempt", 0)),
+                model=sub["model"],
+                mode=sub["mode"],
+                analysis_id=sub["analysis_id"],
+                submitted_at=sub.get("submitted_at") or "",
+                request_count=int(sub.get("requests") or 0),
+                api_key_fingerprint=sub.get("key_fp") or "",
+                backend=sub.get("backend") or "",
+                how="ledger",
+            )
     raise EmobatchError(
         f"job {job.job_name} has no sentinel and no ledger record in this project",
         hint="fetch needs the job's chunk; check `emobatch jobs show`",
@@ -150,25 +154,25 @@ def fetch_job(settings: Settings, backend: Any, job: JobView, status: Any) -> Fe
     check_fetchable(job, status)
     ledger = Ledger(settings.ledger_path)
     sentinel = _sentinel_for(job, ledger)
-    chunk = Path(sentinel["chunk_file"])
-    run = Path("results") / sentinel["mode"] / sentinel["analysis_id"]
-    result = FetchResult(job.job_name, sentinel["mode"], chunk.stem)
-    marker_path = run / "completed" / f"{chunk.stem}.json"
-    raw = run / "raw" / f"{chunk.stem}.jsonl"
-    recovered = run / "recovered" / f"{chunk.stem}.json"
-    parsed = run / "parsed" / f"{chunk.stem}.parquet"
+    chunk = Path(sentinel.chunk_file)
+    run = RunPaths(sentinel.mode, sentinel.analysis_id)
+    result = FetchResult(job.job_name, sentinel.mode, chunk.stem)
+    marker_path = run.marker(chunk.stem)
+    raw = run.raw(chunk.stem)
+    recovered = run.recovered(chunk.stem)
+    parsed = run.parsed(chunk.stem)
 
     if marker_path.exists():
-        marker = atomic.read_json(marker_path)
-        if marker.get("job_name") != job.job_name:
+        marker = Marker.load(marker_path)
+        if marker.job_name != job.job_name:
             raise EmobatchError(
-                f"{marker_path} belongs to job {marker.get('job_name')}, not {job.job_name}: "
+                f"{marker_path} belongs to job {marker.job_name}, not {job.job_name}: "
                 f"the chunk's results come from that job",
-                hint=f"emobatch jobs fetch {marker.get('job_name')}",
+                hint=f"emobatch jobs fetch {marker.job_name}",
             )
         result.steps.append({"step": "marker", "action": "kept", "path": str(marker_path)})
     else:
-        if not chunk.exists() or file_sha256(chunk) != sentinel["chunk_sha256"]:
+        if not chunk.exists() or file_sha256(chunk) != sentinel.chunk_sha256:
             raise EmobatchError(
                 f"{chunk} is missing or changed since job {job.job_name} was submitted; its "
                 "results would not match the chunk",
@@ -202,7 +206,7 @@ def fetch_job(settings: Settings, backend: Any, job: JobView, status: Any) -> Fe
             chunk=chunk,
             raw=raw,
             marker=marker,
-            retries_dir=run / "retries",
+            retries_dir=run.retries_dir,
             out_manifest=recovered,
             validate=validate,
             retry_rounds=0,
@@ -216,7 +220,7 @@ def fetch_job(settings: Settings, backend: Any, job: JobView, status: Any) -> Fe
             }
         )
 
-    manifest = atomic.read_json(recovered)
+    manifest = Recovered.load(recovered)
     if parsed.exists():
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
@@ -226,9 +230,9 @@ def fetch_job(settings: Settings, backend: Any, job: JobView, status: Any) -> Fe
         counts = {"rows": table.num_rows, "ok": ok, "failed": table.num_rows - ok}
         result.steps.append({"step": "parse", "action": "kept", "path": str(parsed)})
     else:
-        engine = replace(engine_for(settings), model=str(marker["model"]).removeprefix("models/"))
+        engine = replace(engine_for(settings), model=str(marker.model).removeprefix("models/"))
         counts = parse_chunk(
-            chunk=Path(manifest["chunk_file"]),
+            chunk=Path(manifest.chunk_file),
             recovered=recovered,
             out=parsed,
             validate=validate,
@@ -236,7 +240,7 @@ def fetch_job(settings: Settings, backend: Any, job: JobView, status: Any) -> Fe
             check=AnswerCheck(catalogue_for(settings), engine),
         )
         result.steps.append({"step": "parse", "action": "written", "path": str(parsed)})
-        collected = run / "parsed.json"
+        collected = run.collected
         if collected.exists():  # collected before this fetch: the merge must be forced
             result.recollect = True
             result.steps.append(

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from emobatch.atomic import atomic_path
 from emobatch.backends.base import BatchBackend
 from emobatch.crashpoints import crashpoint
 from emobatch.errors import JobError
 from emobatch.logs import batch_event
+from emobatch.records import Marker
 
 log = logging.getLogger("emobatch.download")
 
 
-def download_output(backend: BatchBackend, marker: dict[str, Any], dest: Path) -> int:
+def download_output(backend: BatchBackend, marker: Marker, dest: Path) -> int:
     """Download the job's responses file to ``dest`` atomically; return its line count."""
-    file_name = marker.get("output_file")
+    file_name = marker.output_file
     if not file_name:
         raise JobError(
-            f"job {marker.get('job_name')} finished {marker.get('state')} without an output file",
+            f"job {marker.job_name} finished {marker.state} without an output file",
             hint="check the job with `emobatch jobs show`; the chunk is resubmitted on the next "
             "run only after you delete its completion marker",
         )
@@ -32,11 +32,11 @@ def download_output(backend: BatchBackend, marker: dict[str, Any], dest: Path) -
     batch_event(
         "download", "%s -> %s (%d lines, %d bytes)", file_name, dest, lines, dest.stat().st_size
     )
-    if lines != marker.get("request_count"):
+    if lines != marker.request_count:
         log.warning(
             "%s has %d lines but the job reported %s requests; missing keys are retried",
             dest,
             lines,
-            marker.get("request_count"),
+            marker.request_count,
         )
     return lines

@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from emobatch.atomic import atomic_path, read_json
+from emobatch.atomic import atomic_path
 from emobatch.crashpoints import crashpoint
 from emobatch.labels import EMOTIONS
 from emobatch.logs import batch_event
+from emobatch.records import Recovered
 from emobatch.responses import chunk_keys, judge_rounds
 
 if TYPE_CHECKING:
@@ -79,9 +80,9 @@ def parse_chunk(
     ``check`` prices each row at its answering model and flags silent routing; the counts then
     include ``routed`` and ``model_versions`` (modelVersion -> rows).
     """
-    manifest = read_json(recovered)
+    manifest = Recovered.load(recovered)
     keys = chunk_keys(chunk)
-    best = judge_rounds(keys, manifest["rounds"], validate)
+    best = judge_rounds(keys, manifest.rounds, validate)
     columns: dict[str, list[Any]] = {name: [] for name in result_schema(emotions).names}
     counts: dict[str, Any] = {"rows": 0, "ok": 0, "failed": 0, "routed": 0}
     versions: dict[str, int] = {}

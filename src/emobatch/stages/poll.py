@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emobatch import atomic
 from emobatch.backends.base import BatchBackend, JobStatus
 from emobatch.crashpoints import crashpoint
 from emobatch.errors import JobError, JobStillRunning, SubmissionError
@@ -26,10 +25,10 @@ from emobatch.identity import file_sha256
 from emobatch.ledger import Ledger, utc_now
 from emobatch.logs import batch_event
 from emobatch.progress import Progress
+from emobatch.records import Marker, Sentinel
 from emobatch.stages.submit import Clock, SubmitLimits, submit_chunk
 
 log = logging.getLogger("emobatch.poll")
-MARKER_FORMAT = "emobatch.completion/1"
 EXIT_STILL_RUNNING = 75
 
 STATE_MESSAGES = {
@@ -53,21 +52,21 @@ class PollSettings:
 def poll_chunk(
     backend: BatchBackend,
     ledger: Ledger,
-    sentinel: dict[str, Any],
+    sentinel: Sentinel,
     chunk: Path,
     *,
     settings: PollSettings,
     limits: SubmitLimits | None = None,
     clock: Clock | None = None,
     progress: Progress | None = None,
-) -> dict[str, Any]:
-    """Poll until terminal (resubmitting FAILED/EXPIRED per policy); return the marker dict."""
+) -> Marker:
+    """Poll until terminal (resubmitting FAILED/EXPIRED per policy); return the marker."""
     clock = clock or Clock()
     current_sha = file_sha256(chunk)
-    if current_sha != sentinel["chunk_sha256"]:
+    if current_sha != sentinel.chunk_sha256:
         raise SubmissionError(
-            f"{chunk} changed after it was submitted (sentinel {sentinel['job_name']} is for "
-            f"sha256 {sentinel['chunk_sha256'][:12]}, the file is now {current_sha[:12]}). "
+            f"{chunk} changed after it was submitted (sentinel {sentinel.job_name} is for "
+            f"sha256 {sentinel.chunk_sha256[:12]}, the file is now {current_sha[:12]}). "
             "The results of that job would not match this chunk.",
             hint="if the new content is intended, delete the sentinel named in the error "
             "(results/<mode>/<analysis>/submitted/<chunk>.json) and re-run: the new content is "
@@ -95,10 +94,10 @@ def poll_chunk(
                 "not analysed.",
                 hint="to analyse it after all, delete the sentinel "
                 f"for {chunk.name} and its ledger entry with `emobatch ledger forget "
-                f"{sentinel['chunk_sha256'][:12]}`, then re-run",
+                f"{sentinel.chunk_sha256[:12]}`, then re-run",
             )
         why = "every row failed" if all_rows_failed else STATE_MESSAGES.get(status.state, "")
-        attempt = int(sentinel.get("attempt", 0))
+        attempt = sentinel.attempt
         if status.state not in {"FAILED", "EXPIRED", "SUCCEEDED"}:
             raise JobError(f"job {status.name} ended in unexpected state {status.state}")
         if attempt >= settings.job_resubmits:
@@ -119,46 +118,45 @@ def poll_chunk(
             backend,
             ledger,
             chunk,
-            model=sentinel["model"],
-            analysis=sentinel["analysis_id"],
-            mode=sentinel["mode"],
+            model=sentinel.model,
+            analysis=sentinel.analysis_id,
+            mode=sentinel.mode,
             attempt=attempt + 1,
             limits=limits,
             clock=clock,
         )
-    return {
-        "format": MARKER_FORMAT,
-        "job_name": status.name,
-        "display_name": status.display_name,
-        "state": status.state,
-        "request_count": status.request_count,
-        "succeeded": status.succeeded,
-        "failed": status.failed,
-        "output_file": status.output_file,
-        "chunk_file": str(chunk),
-        "chunk_sha256": sentinel["chunk_sha256"],
-        "model": sentinel["model"],
-        "mode": sentinel["mode"],
-        "analysis_id": sentinel["analysis_id"],
-        "attempts": attempts,
-        "submitted_at": sentinel["submitted_at"],
-        "create_time": status.create_time,
-        "end_time": status.end_time,
-        "completed_at": utc_now(),
-        "waited_seconds": round(waited, 1),
-    }
+    return Marker(
+        job_name=status.name,
+        display_name=status.display_name,
+        state=status.state,
+        request_count=status.request_count,
+        succeeded=status.succeeded,
+        failed=status.failed,
+        output_file=status.output_file,
+        chunk_file=str(chunk),
+        chunk_sha256=sentinel.chunk_sha256,
+        model=sentinel.model,
+        mode=sentinel.mode,
+        analysis_id=sentinel.analysis_id,
+        attempts=attempts,
+        submitted_at=sentinel.submitted_at,
+        create_time=status.create_time,
+        end_time=status.end_time,
+        completed_at=utc_now(),
+        waited_seconds=round(waited, 1),
+    )
 
 
-def _record_final(ledger: Ledger, sentinel: dict[str, Any], status: JobStatus) -> None:
+def _record_final(ledger: Ledger, sentinel: Sentinel, status: JobStatus) -> None:
     state = ledger.attempt(
-        sentinel["chunk_sha256"], sentinel["analysis_id"], int(sentinel.get("attempt", 0))
+        sentinel.chunk_sha256, sentinel.analysis_id, sentinel.attempt
     )
     if state.final is None:
         ledger.append(
             "final",
-            chunk_sha256=sentinel["chunk_sha256"],
-            analysis_id=sentinel["analysis_id"],
-            attempt=int(sentinel.get("attempt", 0)),
+            chunk_sha256=sentinel.chunk_sha256,
+            analysis_id=sentinel.analysis_id,
+            attempt=sentinel.attempt,
             job_name=status.name,
             state=status.state,
             request_count=status.request_count,
@@ -169,13 +167,13 @@ def _record_final(ledger: Ledger, sentinel: dict[str, Any], status: JobStatus) -
 
 def _wait(
     backend: BatchBackend,
-    sentinel: dict[str, Any],
+    sentinel: Sentinel,
     settings: PollSettings,
     clock: Clock,
     started: float,
     progress: Progress | None,
 ) -> tuple[JobStatus, float]:
-    job = sentinel["job_name"]
+    job = sentinel.job_name
     last_state: str | None = None
     deadline = started + settings.max_wait_hours * 3600
     while True:
@@ -186,7 +184,7 @@ def _wait(
             batch_event(
                 "poll",
                 "%s %s: %s (%d requests, %d ok, %d failed, %d pending)",
-                Path(sentinel["chunk_file"]).name,
+                Path(sentinel.chunk_file).name,
                 job,
                 status.state,
                 status.request_count,
@@ -214,8 +212,8 @@ def _wait(
         clock.sleep(settings.interval_seconds)
 
 
-def write_marker(path: Path, marker: dict[str, Any]) -> None:
-    atomic.write_json(path, marker)
+def write_marker(path: Path, marker: Marker) -> None:
+    marker.dump(path)
 
 
 def default_clock() -> Clock:

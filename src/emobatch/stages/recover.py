@@ -17,18 +17,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from emobatch import atomic
 from emobatch.atomic import atomic_path
 from emobatch.backends.base import BatchBackend
 from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
+from emobatch.records import Marker, Recovered
 from emobatch.responses import RowResult, Validate, chunk_keys, judge_rounds
 from emobatch.stages.download import download_output
 from emobatch.stages.poll import PollSettings, poll_chunk
 from emobatch.stages.submit import Clock, SubmitLimits, submit_chunk
 
 log = logging.getLogger("emobatch.recover")
-MANIFEST_FORMAT = "emobatch.recovered/1"
 MAX_OUTPUT_TOKENS_CAP = 8192
 
 
@@ -61,7 +60,7 @@ def recover_chunk(
     *,
     chunk: Path,
     raw: Path,
-    marker: dict[str, Any],
+    marker: Marker,
     retries_dir: Path,
     out_manifest: Path,
     validate: Validate,
@@ -69,10 +68,10 @@ def recover_chunk(
     poll_settings: PollSettings,
     limits: SubmitLimits | None = None,
     clock: Clock | None = None,
-) -> dict[str, Any]:
+) -> Recovered:
     """Run retry rounds for one chunk and write its manifest (atomic)."""
     keys = chunk_keys(chunk)
-    rounds: list[dict[str, Any]] = [{"round": 0, "raw": str(raw), "job_name": marker["job_name"]}]
+    rounds: list[dict[str, Any]] = [{"round": 0, "raw": str(raw), "job_name": marker.job_name}]
     best = judge_rounds(keys, rounds, validate)
     for number in range(1, retry_rounds + 1):
         failed = {k: r for k, (r, _, _) in best.items() if not r.ok and r.retryable}
@@ -97,13 +96,13 @@ def recover_chunk(
             backend,
             ledger,
             retry_chunk,
-            model=marker["model"],
-            analysis=marker["analysis_id"],
-            mode=marker["mode"],
+            model=marker.model,
+            analysis=marker.analysis_id,
+            mode=marker.mode,
             limits=limits,
             clock=clock,
         )
-        atomic.write_json(retry_chunk.with_suffix(".submitted.json"), sentinel)
+        sentinel.dump(retry_chunk.with_suffix(".submitted.json"))
         retry_marker = poll_chunk(
             backend,
             ledger,
@@ -120,22 +119,21 @@ def recover_chunk(
             {
                 "round": number,
                 "raw": str(retry_raw),
-                "job_name": retry_marker["job_name"],
+                "job_name": retry_marker.job_name,
                 "rows": len(failed),
             }
         )
         best = judge_rounds(keys, rounds, validate)
     still = {k: r for k, (r, _, _) in best.items() if not r.ok}
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "chunk_file": str(chunk),
-        "requests": len(keys),
-        "rounds": rounds,
-        "ok": len(keys) - len(still),
-        "failed": len(still),
-        "failed_reasons": _count_reasons(still.values()),
-    }
-    atomic.write_json(out_manifest, manifest)
+    manifest = Recovered(
+        chunk_file=str(chunk),
+        requests=len(keys),
+        rounds=rounds,
+        ok=len(keys) - len(still),
+        failed=len(still),
+        failed_reasons=_count_reasons(still.values()),
+    )
+    manifest.dump(out_manifest)
     if still:
         batch_event(
             "retry",
@@ -144,7 +142,7 @@ def recover_chunk(
             len(still),
             len(keys),
             len(rounds) - 1,
-            ", ".join(f"{k}={v}" for k, v in manifest["failed_reasons"].items()),
+            ", ".join(f"{k}={v}" for k, v in manifest.failed_reasons.items()),
         )
     return manifest
 

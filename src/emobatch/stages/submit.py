@@ -24,17 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emobatch import atomic
 from emobatch.backends.base import BatchBackend, JobStatus, RemoteListingIncomplete
 from emobatch.crashpoints import crashpoint
 from emobatch.errors import BackendError, RefusedByBackend, SubmissionError
 from emobatch.identity import display_name, file_sha256
 from emobatch.ledger import Ledger, utc_now
 from emobatch.logs import batch_event
+from emobatch.records import Sentinel
 from emobatch.retry import is_ambiguous_create_failure, status_of
 
 log = logging.getLogger("emobatch.submit")
-SENTINEL_FORMAT = "emobatch.sentinel/1"
 
 
 @dataclass(frozen=True)
@@ -78,25 +77,25 @@ def _sentinel(
     backend: BatchBackend,
     mode: str,
     analysis: str,
-) -> dict[str, Any]:
-    return {
-        "format": SENTINEL_FORMAT,
-        "job_name": record["job_name"],
-        "display_name": record["display_name"],
-        "model": record["model"],
-        "chunk_file": str(chunk),
-        "chunk_sha256": record["chunk_sha256"],
-        "request_count": record["requests"],
-        "estimated_input_tokens": record.get("estimated_input_tokens"),
-        "file_name": record.get("file_name"),
-        "attempt": record["attempt"],
-        "submitted_at": record["submitted_at"],
-        "api_key_fingerprint": record["key_fp"],
-        "backend": backend.name,
-        "how": how,
-        "mode": mode,
-        "analysis_id": analysis,
-    }
+) -> Sentinel:
+    return Sentinel(
+        job_name=record["job_name"],
+        display_name=record["display_name"],
+        model=record["model"],
+        chunk_file=str(chunk),
+        chunk_sha256=record["chunk_sha256"],
+        request_count=record["requests"],
+        estimated_input_tokens=record.get("estimated_input_tokens"),
+        file_name=record.get("file_name"),
+        attempt=record["attempt"],
+        submitted_at=record["submitted_at"],
+        api_key_fingerprint=record["key_fp"],
+        backend=backend.name,
+        endpoint=getattr(backend, "base_url", None),
+        how=how,
+        mode=mode,
+        analysis_id=analysis,
+    )
 
 
 def submit_chunk(
@@ -111,8 +110,8 @@ def submit_chunk(
     limits: SubmitLimits | None = None,
     clock: Clock | None = None,
     before_create: Callable[[], None] | None = None,
-) -> dict[str, Any]:
-    """Make sure exactly one job exists for (chunk content, attempt); return its sentinel dict.
+) -> Sentinel:
+    """Make sure exactly one job exists for (chunk content, attempt); return its sentinel.
 
     ``before_create`` is a test hook called right before the paid call.
     """
@@ -206,7 +205,7 @@ def _confirm(
     backend: BatchBackend,
     mode: str,
     analysis: str,
-) -> dict[str, Any]:
+) -> Sentinel:
     rec = ledger.append(
         "submitted",
         **base,
@@ -371,5 +370,5 @@ def _wait_for_capacity(
         clock.sleep(min(60.0, limits.backoff_max))
 
 
-def write_sentinel(path: Path, sentinel: dict[str, Any]) -> None:
-    atomic.write_json(path, sentinel)
+def write_sentinel(path: Path, sentinel: Sentinel) -> None:
+    sentinel.dump(path)

@@ -1,7 +1,8 @@
-"""Fixtures: emulator servers on temporary state directories, real SDK clients."""
+"""Fixtures: emulator servers on temporary state directories, real SDK clients, a clock."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from google import genai
 
-from emobatch.emulator import EmulatorServer, serve_in_background
+from emobatch.emulator import EmulatorServer, ManualClock, serve_in_background
 
 from .helpers import make_client
 
@@ -42,3 +43,9 @@ def server(start_emulator: Callable[..., EmulatorServer]) -> EmulatorServer:
 @pytest.fixture
 def client(server: EmulatorServer) -> genai.Client:
     return make_client(server)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A manual clock on the catalogue's reading day (2026-12-02, noon UTC)."""
+    return ManualClock(dt.datetime(2026, 12, 2, 12, 0, 0))

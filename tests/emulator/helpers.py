@@ -152,16 +152,17 @@ OPERATION_SCHEMA: dict[str, Any] = {
 
 
 def make_client(
-    server: EmulatorServer,
+    server: EmulatorServer | str,
     *,
     retry: types.HttpRetryOptions | None = None,
     timeout_ms: int | None = 30_000,
 ) -> genai.Client:
-    """A real SDK client pointed at ``server``."""
+    """A real SDK client pointed at ``server`` (a running server or its base URL)."""
+    base_url = server if isinstance(server, str) else server.base_url
     return genai.Client(
         api_key=API_KEY,
         http_options=types.HttpOptions(
-            base_url=server.base_url, api_version="v1beta", retry_options=retry, timeout=timeout_ms
+            base_url=base_url, api_version="v1beta", retry_options=retry, timeout=timeout_ms
         ),
     )
 

@@ -388,6 +388,9 @@ def test_plan_file_and_cli_specs(tmp_path: Path) -> None:
         ({"kind": "row_error", "colour": "red"}, "unknown field"),
         ({"kind": "delay", "operation": "files_get"}, "seconds"),
         ({"kind": "http_error", "operation": "batches_get", "display_name": "x"}, "display_name"),
+        ({"kind": "flex_shed", "status": 502}, "429, 500 or 503"),
+        ({"kind": "flex_shed", "operation": "models_get"}, "unknown field"),
+        ({"kind": "delay", "operation": "*", "seconds": 1, "service_tier": "gold"}, "service_tier"),
     ],
 )
 def test_bad_plans_name_the_rule(rule: dict[str, Any], message: str) -> None:

@@ -61,6 +61,46 @@ def emulator() -> None:
     help="Accept only the API key held in environment variable VAR (default: any key).",
 )
 @click.option("--extra-model", multiple=True, metavar="NAME", help="Serve another model name.")
+@click.option(
+    "--route",
+    "route_specs",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="Answer requests for model OLD with model NEW (repeatable; extends the catalogue's).",
+)
+@click.option(
+    "--no-catalogue-routing",
+    is_flag=True,
+    help="Ignore the catalogue's routing of shut-down models (they answer 404).",
+)
+@click.option(
+    "--catalogue",
+    "catalogue_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Model catalogue file (default: the bundled emobatch/data/models.yaml).",
+)
+@click.option(
+    "--noise-rate",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Fraction of answers whose primary emotion and sentiment are replaced (seeded).",
+)
+@click.option("--noise-seed", default=0, show_default=True, type=int, help="Seed of the noise.")
+@click.option(
+    "--interactive-latency",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="Seconds before answering a standard-tier generateContent.",
+)
+@click.option(
+    "--flex-latency",
+    default=0.0,
+    show_default=True,
+    type=float,
+    help="Seconds before answering a flex-tier generateContent.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log requests to stderr.")
 def serve(
     host: str,
@@ -72,6 +112,13 @@ def serve(
     seed: int,
     api_key_env: str | None,
     extra_model: tuple[str, ...],
+    route_specs: tuple[str, ...],
+    no_catalogue_routing: bool,
+    catalogue_file: Path | None,
+    noise_rate: float,
+    noise_seed: int,
+    interactive_latency: float,
+    flex_latency: float,
     quiet: bool,
 ) -> None:
     """Serve until SIGINT/SIGTERM. The first stdout line is the base URL."""
@@ -88,6 +135,12 @@ def serve(
         api_key = os.environ.get(api_key_env)
         if not api_key:
             raise click.ClickException(f"--api-key-env {api_key_env}: the variable is not set")
+    routes = {}
+    for spec in route_specs:
+        old, eq, new = spec.partition("=")
+        if not eq or not old.strip() or not new.strip():
+            raise click.ClickException(f"--route {spec!r}: expected OLD=NEW")
+        routes[old.strip()] = new.strip()
     try:
         plan = FaultPlan.load(faults_file) if faults_file else FaultPlan()
         if fault_specs:
@@ -102,6 +155,13 @@ def serve(
             seed,
             api_key=api_key,
             extra_models=extra_model,
+            routes=routes,
+            catalogue_routing=not no_catalogue_routing,
+            catalogue=catalogue_file,
+            noise_rate=noise_rate,
+            noise_seed=noise_seed,
+            interactive_latency_seconds=interactive_latency,
+            flex_latency_seconds=flex_latency,
         )
     except EmobatchError as exc:
         raise click.ClickException(_one_line(exc)) from None
@@ -130,6 +190,13 @@ def serve(
         len(plan.rules),
         seed,
     )
+    from emobatch.emulator.clock import today
+
+    in_force = server.app.registry.routes(today(server.app.clock))
+    if in_force:
+        logging.getLogger("emobatch.emulator").info(
+            "routes: %s", ", ".join(f"{k} -> {v}" for k, v in sorted(in_force.items()))
+        )
     while not stop.wait(0.5):
         pass
     server.close()

@@ -1,4 +1,4 @@
-"""A local emulator of the Gemini Developer API's Batch Mode (files + batches).
+"""A local emulator of the Gemini Developer API (Batch Mode, Files, Models, generateContent).
 
 The unmodified ``google-genai`` SDK talks to it over loopback HTTP::
 
@@ -8,23 +8,32 @@ The unmodified ``google-genai`` SDK talks to it over loopback HTTP::
             base_url=server.base_url, api_version="v1beta"))
 
 State lives in a directory shared by any number of server processes; jobs progress by the
-clock (no background work); answers come from the offline dictionary annotator; faults are
-injected deterministically from a :class:`FaultPlan`. See ``docs/emulator.md``.
+server's clock (no background work); which models exist, how they think and where shut-down
+ones are routed comes from the model catalogue (``emobatch/data/models.yaml``); answers come
+from the offline dictionary annotator; faults are injected deterministically from a
+:class:`FaultPlan`. See ``docs/emulator.md``.
 """
 
 from __future__ import annotations
 
-from .background import EmulatorServer, serve_in_background
+from .background import EmulatorServer, ServerOptions, create_server, serve_in_background
+from .clock import Clock, ManualClock, SystemClock
 from .faults import FaultPlan, FaultPlanError, FaultRule, parse_fault_spec
-from .models import KNOWN_MODELS
+from .models import ModelInfo, ModelRegistry
 from .stats import read_stats
 
 __all__ = [
-    "KNOWN_MODELS",
+    "Clock",
     "EmulatorServer",
     "FaultPlan",
     "FaultPlanError",
     "FaultRule",
+    "ManualClock",
+    "ModelInfo",
+    "ModelRegistry",
+    "ServerOptions",
+    "SystemClock",
+    "create_server",
     "parse_fault_spec",
     "read_stats",
     "serve_in_background",

@@ -3,6 +3,8 @@
 :class:`EmulatorApp` answers one :class:`ApiRequest` (already routed to an operation) with
 an :class:`ApiResponse`. It checks the API key, counts the call and decides request-level
 faults (:func:`.faults.plan_request`), then runs the operation against the :class:`.Store`.
+It owns the :class:`.models.ModelRegistry` (catalogue, extra models, routes) and the clock
+every part of one server reads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from .exchange import ApiRequest, ApiResponse, EmulatorConfig
 from .execution import JobRunner
 from .faults import plan_request
 from .files_api import FilesApi
+from .generate_api import GenerateApi, service_tier
+from .models import ModelRegistry
+from .models_api import ModelsApi
 from .responder import Responder
 from .store import Store
 
@@ -42,12 +47,21 @@ class EmulatorApp:
 
     def __init__(self, config: EmulatorConfig, responder: Responder | None = None) -> None:
         self.config = config
+        self.clock = config.clock
+        self.registry = ModelRegistry(
+            config.catalogue,
+            extra_models=config.extra_models,
+            routes=config.routes,
+            catalogue_routing=config.catalogue_routing,
+        )
         self.store = Store(config.state_dir)
         self.store.init()
         self.responder = responder or Responder()
-        self.runner = JobRunner(self.store, self.responder)
+        self.runner = JobRunner(self.store, self.responder, self.registry)
         self.files = FilesApi(self.store, config)
-        self.batches = BatchesApi(self.store, config, self.runner, self.files)
+        self.batches = BatchesApi(self.store, config, self.runner, self.files, self.registry)
+        self.models = ModelsApi(config, self.registry)
+        self.generate = GenerateApi(self.store, config, self.models, self.responder)
         self._handlers: dict[str, Callable[[ApiRequest], ApiResponse]] = {
             "upload_start": self.files.upload_start,
             "upload_chunk": self.files.upload_chunk,
@@ -60,6 +74,10 @@ class EmulatorApp:
             "batches_list": self.batches.batches_list,
             "batches_cancel": self.batches.batches_cancel,
             "batches_delete": self.batches.batches_delete,
+            "models_get": self.models.models_get,
+            "models_list": self.models.models_list,
+            "models_count_tokens": self.models.models_count_tokens,
+            "models_generate_content": self.generate.models_generate_content,
             "stats": self.stats,
         }
 
@@ -73,6 +91,7 @@ class EmulatorApp:
                 return self.stats(req)
             display_name = self._display_name_for_faults(req)
             batch_id = req.params.get("batch_id")
+            tier = self._service_tier_for_faults(req)
             plan = self.store.update_counters(
                 lambda c: plan_request(
                     self.config.faults,
@@ -81,6 +100,7 @@ class EmulatorApp:
                     seed=self.config.seed,
                     display_name=display_name,
                     batch_id=batch_id,
+                    service_tier=tier,
                 )
             )
             req.poll = plan.poll
@@ -124,8 +144,16 @@ class EmulatorApp:
         name = inner.get("displayName", inner.get("display_name"))
         return name if isinstance(name, str) else None
 
+    def _service_tier_for_faults(self, req: ApiRequest) -> str | None:
+        if req.operation != "models_generate_content":
+            return None
+        try:
+            return service_tier(req.json_body())
+        except ApiError:
+            return "standard"  # the handler answers the 400
+
     # -- observation -------------------------------------------------------------------
     def stats(self, req: ApiRequest) -> ApiResponse:
         from .stats import read_stats
 
-        return ApiResponse.of_json(read_stats(self.config.state_dir))
+        return ApiResponse.of_json(read_stats(self.config.state_dir, clock=self.clock))

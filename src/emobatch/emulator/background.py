@@ -1,4 +1,9 @@
-"""Start the emulator on a loopback port, in a background thread of this process."""
+"""Start the emulator on a loopback port, in a background thread of this process.
+
+:func:`serve_in_background` keeps the positional signature the pipeline calls
+(``state_dir, host, port, latency_seconds, faults, seed``); everything newer is a keyword
+option (:class:`ServerOptions`).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,43 @@ import socket
 import threading
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from .api import EmulatorApp, EmulatorConfig
+from .clock import Clock, SystemClock
 from .faults import FaultPlan
 from .http_server import EmulatorHTTPServer
+from .noise import Noise
 from .responder import Responder
 
 log = logging.getLogger("emobatch.emulator")
 
 FaultsArg = FaultPlan | dict[str, Any] | list[Any] | str | os.PathLike[str] | None
+
+
+class ServerOptions(TypedDict, total=False):
+    """Keyword options of :func:`create_server` / :func:`serve_in_background`."""
+
+    #: Accept only this key (default: any non-empty key).
+    api_key: str | None
+    #: More model names, served as plain (non-thinking, unvalidated) models.
+    extra_models: tuple[str, ...] | list[str]
+    #: The answer producer (e.g. ``Responder(stub_annotate_many, "stub")``).
+    responder: Responder | None
+    #: Explicit routes, requested -> answering model; extend/override the catalogue's.
+    routes: dict[str, str] | None
+    #: False: ignore the catalogue's ``after_shutdown: routed`` (shut-down models 404).
+    catalogue_routing: bool
+    #: Another catalogue file (default: the bundled ``emobatch/data/models.yaml``).
+    catalogue: str | os.PathLike[str] | None
+    #: Seeded label noise (see :mod:`.noise`); 0 = deterministic answers.
+    noise_rate: float
+    noise_seed: int
+    #: Seconds waited before answering a standard / flex ``generateContent``.
+    interactive_latency_seconds: float
+    flex_latency_seconds: float
+    #: The server's time (default real time); tests pass a :class:`.clock.ManualClock`.
+    clock: Clock | None
 
 
 def check_loopback(host: str) -> int:
@@ -62,7 +94,7 @@ class EmulatorServer:
         """Same as :func:`emobatch.emulator.read_stats` on this server's state directory."""
         from .stats import read_stats
 
-        return read_stats(self.state_dir)
+        return read_stats(self.state_dir, clock=self.app.clock)
 
     def close(self) -> None:
         """Stop serving and abort open connections (idempotent)."""
@@ -96,24 +128,35 @@ def create_server(
     latency_seconds: float = 0.0,
     faults: FaultsArg = None,
     seed: int = 0,
-    *,
-    api_key: str | None = None,
-    extra_models: tuple[str, ...] | list[str] = (),
-    responder: Responder | None = None,
+    **options: Unpack[ServerOptions],
 ) -> EmulatorServer:
     """Bind the server (not serving yet). Raises ``ValueError``/``OSError`` on bad options."""
     family = check_loopback(host)
-    if latency_seconds < 0:
-        raise ValueError("latency_seconds must be >= 0")
+    latencies = {
+        "latency_seconds": latency_seconds,
+        "interactive_latency_seconds": options.get("interactive_latency_seconds", 0.0),
+        "flex_latency_seconds": options.get("flex_latency_seconds", 0.0),
+    }
+    for name, value in latencies.items():
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0")
+    catalogue = options.get("catalogue")
     config = EmulatorConfig(
         state_dir=Path(state_dir),
         latency_seconds=float(latency_seconds),
         faults=FaultPlan.coerce(faults),
         seed=int(seed),
-        api_key=api_key,
-        extra_models=tuple(extra_models),
+        api_key=options.get("api_key"),
+        extra_models=tuple(options.get("extra_models", ())),
+        routes=dict(options.get("routes") or {}),
+        catalogue_routing=bool(options.get("catalogue_routing", True)),
+        catalogue=Path(catalogue) if catalogue else None,
+        noise=Noise(float(options.get("noise_rate", 0.0)), int(options.get("noise_seed", 0))),
+        interactive_latency_seconds=float(latencies["interactive_latency_seconds"]),
+        flex_latency_seconds=float(latencies["flex_latency_seconds"]),
+        clock=options.get("clock") or SystemClock(),
     )
-    app = EmulatorApp(config, responder=responder)
+    app = EmulatorApp(config, responder=options.get("responder"))
     httpd = EmulatorHTTPServer((host, port), app, family)
     return EmulatorServer(httpd, app)
 
@@ -125,27 +168,14 @@ def serve_in_background(
     latency_seconds: float = 0.0,
     faults: FaultsArg = None,
     seed: int = 0,
-    *,
-    api_key: str | None = None,
-    extra_models: tuple[str, ...] | list[str] = (),
-    responder: Responder | None = None,
+    **options: Unpack[ServerOptions],
 ) -> EmulatorServer:
     """Serve the emulator from a daemon thread; ``port=0`` picks a free port.
 
     ``faults`` is ``None``, a :class:`FaultPlan`, a plan mapping/list, or a path to a YAML
-    or JSON plan file. ``api_key`` (if set) is the only key accepted; otherwise any
-    non-empty key is. ``extra_models`` adds model names to the built-in list.
+    or JSON plan file. Keyword options: :class:`ServerOptions` (API key, extra models,
+    responder, routes, catalogue, label noise, generateContent latencies, clock).
     """
-    server = create_server(
-        state_dir,
-        host,
-        port,
-        latency_seconds,
-        faults,
-        seed,
-        api_key=api_key,
-        extra_models=extra_models,
-        responder=responder,
-    )
+    server = create_server(state_dir, host, port, latency_seconds, faults, seed, **options)
     log.debug("emulator serving %s on %s", server.state_dir, server.base_url)
     return server.start()

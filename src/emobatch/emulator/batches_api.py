@@ -1,8 +1,10 @@
 """The Batches API: create (file or inline source), get, list, cancel, delete.
 
 Every answer is a long-running ``Operation`` (see :mod:`.jobs`). A job's state follows the
-clock; the first request that finds a job due produces its result exactly once, under the
-job's lock (:meth:`BatchesApi.materialize`).
+server's clock (:mod:`.clock`); the first request that finds a job due produces its result
+exactly once, under the job's lock (:meth:`BatchesApi.materialize`). A create resolves the
+model through the :class:`.models.ModelRegistry` (404 when it is not served) and stores who
+answers (a routed model's successor) and the label noise in the job record.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from typing import Any
 
 from . import ids, jobs
 from .api_errors import RPC_CODES, ApiError, file_not_found, not_found, unknown_field
+from .clock import today
 from .exchange import ApiRequest, ApiResponse, EmulatorConfig
 from .execution import JobRunner
 from .faults import job_fate
 from .files_api import FilesApi, bump
 from .gen_request import camel
-from .models import resolve_model
+from .models import ModelRegistry
 from .paging import page_size, paginate
 from .storage import atomic_write_json, read_json
 from .store import Store
@@ -36,18 +39,25 @@ class BatchesApi:
     """Batch operations over a :class:`Store`."""
 
     def __init__(
-        self, store: Store, config: EmulatorConfig, runner: JobRunner, files: FilesApi
+        self,
+        store: Store,
+        config: EmulatorConfig,
+        runner: JobRunner,
+        files: FilesApi,
+        registry: ModelRegistry,
     ) -> None:
         self.store = store
         self.config = config
         self.runner = runner
         self.files = files
+        self.registry = registry
+        self.clock = config.clock
 
     # -- batches -----------------------------------------------------------------------
     def batches_create(self, req: ApiRequest) -> ApiResponse:
-        model_name = req.params["model"]
-        model = resolve_model(model_name, self.config.extra_models)
-        if model is None:
+        model_name = req.params["model"].removeprefix("models/")
+        model = self.registry.resolve(model_name, today(self.clock))
+        if model is None or "batchGenerateContent" not in model.requested.actions:
             raise ApiError(
                 404,
                 f"models/{model_name} is not found for API version {req.version}, or is not "
@@ -72,7 +82,7 @@ class BatchesApi:
         if display_name is not None and not isinstance(display_name, str):
             raise ApiError(400, "Invalid value at 'batch.display_name' (TYPE_STRING)")
         source, count, inline = self._input(batch.get("inputConfig"))
-        now = ids.now_ns()
+        now = self.clock.now_ns()
 
         def register(c: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             c["creates_total"] += 1
@@ -96,14 +106,17 @@ class BatchesApi:
             batch_id=batch_id,
             ordinal=ordinal,
             display_name=display_name,
-            model=f"models/{model.name}",
+            model=f"models/{model_name}",
             created_ns=now,
             latency_s=float(self.config.latency_seconds),
             source=source,
             request_count=count,
             fate=fate,
         )
-        record["thinks"] = model.thinks_by_default
+        record["answeredBy"] = model.answering.name
+        noise = self.config.noise.as_record()
+        if noise is not None:
+            record["noise"] = noise
         if inline is not None:
             atomic_write_json(self.store.inline_requests_path(batch_id), inline)
         self.store.put_batch(record)
@@ -157,14 +170,14 @@ class BatchesApi:
 
     def _observe(self, record: dict[str, Any], polls: int) -> dict[str, Any]:
         """The Operation for ``record`` now, producing its result first if it is due."""
-        now = ids.now_ns()
+        now = self.clock.now_ns()
         if not record.get("result"):
             state, since = jobs.scheduled_state(record, now, polls)
             if state not in jobs.TERMINAL:
                 return jobs.operation(record, state=state, since_ns=since)
             record = self.materialize(record["id"], polls)
             if not record.get("result"):
-                state, since = jobs.scheduled_state(record, ids.now_ns(), polls)
+                state, since = jobs.scheduled_state(record, self.clock.now_ns(), polls)
                 return jobs.operation(record, state=state, since_ns=since)
         result = record["result"]
         inline = None
@@ -182,7 +195,7 @@ class BatchesApi:
                 raise not_found()
             if record.get("result"):
                 return record
-            now = ids.now_ns()
+            now = self.clock.now_ns()
             state, since = jobs.scheduled_state(record, now, polls)
             if state not in jobs.TERMINAL:
                 return record
@@ -215,9 +228,12 @@ class BatchesApi:
             record["result"] = result
             self.store.put_batch(record)
         if fired:
-            self.store.update_counters(
-                lambda c: [bump(c["faults_fired"], k, n) for k, n in fired.items()]
-            )
+
+            def count(c: dict[str, Any]) -> None:
+                for kind, n in fired.items():
+                    bump(c["faults_fired"], kind, n)
+
+            self.store.update_counters(count)
         log.info("%s reached %s", batch_id, record["result"]["state"])
         return record
 
@@ -247,7 +263,7 @@ class BatchesApi:
             record = self.store.get_batch(batch_id)
             if record is None:
                 raise not_found()
-            now = ids.now_ns()
+            now = self.clock.now_ns()
             state, _ = jobs.scheduled_state(record, now, self._polls(batch_id))
             if not record.get("result") and state not in jobs.TERMINAL:
                 record["result"] = {

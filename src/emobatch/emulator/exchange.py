@@ -9,12 +9,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from .api_errors import ApiError
+from .clock import Clock, SystemClock
 from .faults import FaultPlan
+from .noise import Noise
 
 
 @dataclass
 class EmulatorConfig:
-    """Options of one server process (jobs remember latency and fate from creation)."""
+    """Options of one server process (jobs remember latency, fate, route and noise).
+
+    ``routes`` are explicit routes (requested -> answering model) on top of the catalogue's
+    (dropped when ``catalogue_routing`` is false); ``catalogue`` is a path to another
+    catalogue file (default: the bundled one). ``interactive_latency_seconds`` and
+    ``flex_latency_seconds`` are waited (on ``clock``) before answering ``generateContent``
+    in the standard and flex tiers.
+    """
 
     state_dir: Path
     latency_seconds: float = 0.0
@@ -22,6 +31,13 @@ class EmulatorConfig:
     seed: int = 0
     api_key: str | None = None
     extra_models: tuple[str, ...] = ()
+    routes: dict[str, str] = field(default_factory=dict)
+    catalogue_routing: bool = True
+    catalogue: Path | None = None
+    noise: Noise = field(default_factory=Noise)
+    interactive_latency_seconds: float = 0.0
+    flex_latency_seconds: float = 0.0
+    clock: Clock = field(default_factory=SystemClock)
 
 
 _UNPARSED = object()

@@ -15,17 +15,20 @@ Output line formats:
 - inline jobs: ``{"response": ..., "metadata": {str: str}}`` or
   ``{"error": {"code", "message"}, "metadata": ...}`` (no ``details`` or ``status``: the
   SDK's ``JobError`` model would reject Status details).
+
+The job record fixes, at creation, who answers (``answeredBy``: the successor of a routed
+model) and the label noise (``noise``); lines are validated against the requested model's
+thinking contract (:mod:`.thinking`).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import random
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import IO, Any
@@ -37,7 +40,10 @@ from .api_errors import RPC_CODES, ApiError
 from .faults import row_fault
 from .gen_request import Prepared, RequestError, SettingsCache, prepare
 from .jobs import FAILED, SUCCEEDED
-from .models import ModelInfo
+from .models import ModelRegistry, Resolved
+from .noise import Noise
+from .output import LineWriter, string_metadata
+from .replicas import body_hash
 from .responder import Responder
 from .storage import atomic_write_json, read_json
 from .store import Store
@@ -55,15 +61,23 @@ def _error(exc: ApiError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "status": exc.status}
 
 
-def _digest(item: Any, settings: SettingsCache) -> Prepared | dict[str, Any]:
-    """A request digested for the responder, or the error Status answered instead."""
+def _digest(
+    item: Any, settings: SettingsCache, hash_model: str | None = None
+) -> Prepared | dict[str, Any]:
+    """A request digested for the responder, or the error Status answered instead.
+
+    ``hash_model`` (set when label noise is on) records the request's body hash.
+    """
     try:
-        return prepare(item, settings)
+        prepared = prepare(item, settings)
     except RequestError as exc:
         return _error(exc)
+    if hash_model is not None:
+        prepared.body_hash = body_hash(hash_model, item)
+    return prepared
 
 
-def parse_line(raw: bytes, settings: SettingsCache) -> Entry:
+def parse_line(raw: bytes, settings: SettingsCache, hash_model: str | None = None) -> Entry:
     """One input line -> ``(key, Prepared | error Status)``."""
     try:
         obj = json.loads(raw)
@@ -75,7 +89,7 @@ def parse_line(raw: bytes, settings: SettingsCache) -> Entry:
     key = None if key is None else str(key)
     if "request" not in obj:
         return key, _error(ApiError(400, "* request: request is required"))
-    return key, _digest(obj["request"], settings)
+    return key, _digest(obj["request"], settings, hash_model)
 
 
 def _chunks(fh: IO[bytes]) -> Iterator[list[bytes]]:
@@ -87,10 +101,12 @@ def _chunks(fh: IO[bytes]) -> Iterator[list[bytes]]:
 class _Answerer:
     """Answers one job's entries (row faults, per-chunk answer cache, fault counts)."""
 
-    def __init__(self, responder: Responder, record: dict[str, Any], model: ModelInfo) -> None:
+    def __init__(self, responder: Responder, record: dict[str, Any], model: Resolved) -> None:
         fate = record.get("fate") or {}
         self.responder = responder
         self.model = model
+        self.noise = Noise.of_record(record.get("noise"))
+        self.hash_model = record["model"] if self.noise.active else None
         self.job_id: str = record["id"]
         self.seed = int(fate.get("seed", 0))
         self.rules: list[dict[str, Any]] = fate.get("rowFaults") or []
@@ -111,9 +127,14 @@ class _Answerer:
         fault = row_fault(self.rules, self.seed, self.job_id, line_key) if self.rules else None
         if fault is not None:
             self.fired[fault["kind"]] += 1
+        ann = annotations[item.user_text]
+        if item.body_hash is not None:
+            noisy = self.noise.apply(ann, item.body_hash, index)
+            if noisy is not None:
+                ann, cache = noisy, {}  # a perturbed answer must not be cached for others
         return self.responder.respond(
             item,
-            annotations[item.user_text],
+            ann,
             model=self.model,
             job_id=self.job_id,
             key=line_key,
@@ -129,19 +150,20 @@ def _texts(entries: list[Entry]) -> list[str]:
 class JobRunner:
     """Produces a job's output; returns the ``result`` to store and row-fault counts."""
 
-    def __init__(self, store: Store, responder: Responder) -> None:
+    def __init__(self, store: Store, responder: Responder, registry: ModelRegistry) -> None:
         self.store = store
         self.responder = responder
+        self.registry = registry
 
     def run(self, record: dict[str, Any], now: int) -> tuple[dict[str, Any], Counter[str]]:
-        model = ModelInfo(record["model"].removeprefix("models/"), bool(record.get("thinks")))
+        model = self.registry.for_job(record["model"], record.get("answeredBy"))
         if (record.get("source") or {}).get("inline"):
             return self._run_inline(record, model, now)
         return self._run_file(record, model, now)
 
     # -- file source -------------------------------------------------------------------
     def _run_file(
-        self, record: dict[str, Any], model: ModelInfo, now: int
+        self, record: dict[str, Any], model: Resolved, now: int
     ) -> tuple[dict[str, Any], Counter[str]]:
         input_id = record["source"]["fileName"].removeprefix("files/")
         in_path = self.store.blob_path(input_id)
@@ -151,20 +173,20 @@ class JobRunner:
         out_path = self.store.blob_path(out_id)
         tmp = out_path.with_name(f".{out_id}.{os.getpid()}.tmp")
         answerer = _Answerer(self.responder, record, model)
-        settings = SettingsCache()
+        settings = SettingsCache(model.requested)
         try:
             with (
                 open(in_path, "rb") as fh,
                 open(tmp, "wb", buffering=1 << 20) as out,
                 ThreadPoolExecutor(1, thread_name_prefix="emulator-annotate") as pool,
             ):
-                writer = _LineWriter(
+                writer = LineWriter(
                     out, f"{answerer.seed}:{record['id']}" if answerer.shuffle else None
                 )
                 pending: deque[tuple[list[Entry], Future[dict[str, dict[str, Any]]]]] = deque()
                 index = 0
                 for raw_lines in _chunks(fh):
-                    entries = [parse_line(raw, settings) for raw in raw_lines]
+                    entries = [parse_line(raw, settings, answerer.hash_model) for raw in raw_lines]
                     future = pool.submit(self.responder.annotations, _texts(entries))
                     pending.append((entries, future))
                     if len(pending) > 1:
@@ -205,7 +227,7 @@ class JobRunner:
 
     @staticmethod
     def _write_chunk(
-        writer: _LineWriter,
+        writer: LineWriter,
         answerer: _Answerer,
         entries: list[Entry],
         future: Future[dict[str, dict[str, Any]]],
@@ -222,17 +244,18 @@ class JobRunner:
 
     # -- inline source -----------------------------------------------------------------
     def _run_inline(
-        self, record: dict[str, Any], model: ModelInfo, now: int
+        self, record: dict[str, Any], model: Resolved, now: int
     ) -> tuple[dict[str, Any], Counter[str]]:
         requests = read_json(self.store.inline_requests_path(record["id"])) or []
-        settings = SettingsCache()
+        settings = SettingsCache(model.requested)
+        answerer = _Answerer(self.responder, record, model)
         entries: list[Entry] = []
         metas: list[dict[str, str]] = []
         for i, item in enumerate(requests):
             meta = string_metadata(item.get("metadata"))
             metas.append(meta)
-            entries.append((meta.get("key", str(i)), _digest(item.get("request"), settings)))
-        answerer = _Answerer(self.responder, record, model)
+            digest = _digest(item.get("request"), settings, answerer.hash_model)
+            entries.append((meta.get("key", str(i)), digest))
         annotations = self.responder.annotations(_texts(entries))
         order = list(range(len(entries)))
         if answerer.shuffle:
@@ -258,51 +281,6 @@ class JobRunner:
             "inline": True,
         }
         return result, answerer.fired
-
-
-class _LineWriter:
-    """Writes JSON lines (or buffers them to shuffle at the end), hashing as it goes."""
-
-    def __init__(self, out: IO[bytes], shuffle_seed: str | None) -> None:
-        self.out = out
-        self.sha = hashlib.sha256()
-        self.size = self.lines = self.failed = 0
-        self._encode: Callable[[Any], str] = json.JSONEncoder(
-            ensure_ascii=False, separators=(",", ":"), check_circular=False
-        ).encode
-        self._shuffle_seed = shuffle_seed
-        self._held: list[bytes] = []
-
-    def write(self, line: dict[str, Any], failed: bool) -> None:
-        data = (self._encode(line) + "\n").encode()
-        self.lines += 1
-        self.failed += failed
-        if self._shuffle_seed is not None:
-            self._held.append(data)
-        else:
-            self._emit(data)
-
-    def _emit(self, data: bytes) -> None:
-        self.out.write(data)
-        self.sha.update(data)
-        self.size += len(data)
-
-    def close(self) -> None:
-        if self._shuffle_seed is not None:
-            random.Random(self._shuffle_seed).shuffle(self._held)
-            for data in self._held:
-                self._emit(data)
-            self._held = []
-
-
-def string_metadata(meta: Any) -> dict[str, str]:
-    """Inline metadata as string->string (the SDK's ``InlinedResponse.metadata`` type)."""
-    if not isinstance(meta, dict):
-        return {}
-    return {
-        str(k): v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
-        for k, v in meta.items()
-    }
 
 
 def _failed(now: int, message: str) -> dict[str, Any]:

@@ -31,9 +31,13 @@ OPERATIONS = (
     "batches_list",
     "batches_cancel",
     "batches_delete",
+    "models_get",
+    "models_list",
+    "models_count_tokens",
+    "models_generate_content",
 )
 
-REQUEST_KINDS = ("http_error", "drop_connection", "delay", "lost_create_response")
+REQUEST_KINDS = ("http_error", "drop_connection", "delay", "lost_create_response", "flex_shed")
 JOB_KINDS = ("job_failed", "job_expired", "shuffle_output")
 ROW_KINDS = ("row_error", "malformed_output", "finish_reason")
 SWITCH_KINDS = ("long_result_file_id", "reject_mime_type")
@@ -42,10 +46,11 @@ KINDS = REQUEST_KINDS + JOB_KINDS + ROW_KINDS + SWITCH_KINDS
 _SELECT = {"rate", "nth", "limit"}
 _JOB_SELECT = {"rate", "nth_job", "display_name"}
 _ALLOWED: dict[str, set[str]] = {
-    "http_error": {"operation", "status", "message", "display_name"} | _SELECT,
-    "drop_connection": {"operation", "display_name"} | _SELECT,
-    "delay": {"operation", "seconds", "display_name"} | _SELECT,
+    "http_error": {"operation", "status", "message", "display_name", "service_tier"} | _SELECT,
+    "drop_connection": {"operation", "display_name", "service_tier"} | _SELECT,
+    "delay": {"operation", "seconds", "display_name", "service_tier"} | _SELECT,
     "lost_create_response": {"display_name"} | _SELECT,
+    "flex_shed": {"status", "message"} | _SELECT,
     "job_failed": {"message"} | _JOB_SELECT,
     "job_expired": {"after_polls"} | _JOB_SELECT,
     "shuffle_output": set(_JOB_SELECT),
@@ -59,6 +64,10 @@ MALFORMED_MODES = ("invalid_json", "schema_violation", "fenced")
 FINISH_REASONS = ("SAFETY", "MAX_TOKENS", "RECITATION")
 #: Operations whose requests carry a display name a rule can match.
 _NAMED_OPERATIONS = ("batches_create", "upload_start")
+#: ``serviceTier`` values a rule can select (an absent or ``unspecified`` tier is standard).
+SERVICE_TIERS = ("standard", "flex", "priority")
+#: Statuses a ``flex_shed`` rule may answer with.
+SHED_STATUSES = (429, 500, 503)
 
 
 class FaultPlanError(ConfigError):
@@ -230,6 +239,16 @@ def _check_params(kind: str, p: dict[str, Any], where: str) -> None:
             raise FaultPlanError(
                 f"{where}: display_name only applies to operations {', '.join(_NAMED_OPERATIONS)}"
             )
+    if "service_tier" in p:
+        tiers = p["service_tier"] if isinstance(p["service_tier"], list) else [p["service_tier"]]
+        tiers = [str(t).lower() for t in tiers]
+        if not tiers or not set(tiers) <= set(SERVICE_TIERS):
+            raise FaultPlanError(f"{where}: service_tier must be one of {', '.join(SERVICE_TIERS)}")
+        p["service_tier"] = tiers
+    if kind == "flex_shed":
+        status = p.setdefault("status", 503)
+        if status not in SHED_STATUSES:
+            raise FaultPlanError(f"{where}: flex_shed status must be 429, 500 or 503")
     if kind == "http_error":
         status = p.get("status", 429)
         if not isinstance(status, int) or not 400 <= status <= 599:

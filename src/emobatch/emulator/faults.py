@@ -13,9 +13,11 @@ A plan is a list of rules (YAML or JSON; see ``docs/emulator.md`` for every kind
 Three families of rules:
 
 - **request rules** (``http_error``, ``drop_connection``, ``delay``,
-  ``lost_create_response``, ``reject_mime_type``, ``long_result_file_id``) are decided by
-  the process that serves the request. "Nth call" counters live in ``counters.json``, so
-  they count calls made through every server process on the state directory.
+  ``lost_create_response``, ``flex_shed``, ``reject_mime_type``, ``long_result_file_id``)
+  are decided by the process that serves the request; ``service_tier`` restricts a rule to
+  ``generateContent`` calls of those tiers, and ``flex_shed`` answers flex calls only.
+  "Nth call" counters live in ``counters.json``, so they count calls made through every
+  server process on the state directory.
 - **job rules** (``job_failed``, ``job_expired``, ``shuffle_output``) are decided when the
   job is created (by creation ordinal, display name or seeded rate) and stored in the job
   record, so whichever process later observes the job applies the same fate.
@@ -84,6 +86,21 @@ class RequestPlan:
     fired: list[str] = field(default_factory=list)
 
 
+#: Request kinds tied to one operation.
+_IMPLIED_OPERATION = {
+    "lost_create_response": ["batches_create"],
+    "flex_shed": ["models_generate_content"],
+}
+#: How a shed flex request is worded (unverified against the real service).
+SHED_MESSAGES = {
+    429: "Flex capacity is exhausted for this project. Please retry later or use the "
+    "standard tier.",
+    500: "An internal error has occurred while serving the flex tier. Please retry.",
+    503: "The flex tier is temporarily out of capacity and shed this request. Please try "
+    "again later.",
+}
+
+
 def _bump(mapping: dict[str, int], key: str, by: int = 1) -> int:
     mapping[key] = mapping.get(key, 0) + by
     return mapping[key]
@@ -107,6 +124,7 @@ def plan_request(
     seed: int,
     display_name: str | None = None,
     batch_id: str | None = None,
+    service_tier: str | None = None,
 ) -> RequestPlan:
     """Count one request in ``counters`` (mutated) and decide its request-level faults.
 
@@ -116,10 +134,15 @@ def plan_request(
     _bump(counters["calls"], operation)
     if operation == "batches_get" and batch_id:
         result.poll = _bump(counters["polls"], batch_id)
+    if service_tier is not None:
+        _bump(counters["generate_content_calls"], service_tier)
     fires = counters["rule_fires"]
     for rule in plan.of_kind(*REQUEST_KINDS):
-        ops = ["batches_create"] if rule.kind == "lost_create_response" else rule.get("operation")
+        ops = _IMPLIED_OPERATION.get(rule.kind) or rule.get("operation")
         if "*" not in ops and operation not in ops:
+            continue
+        tiers = ["flex"] if rule.kind == "flex_shed" else rule.get("service_tier")
+        if tiers is not None and service_tier not in tiers:
             continue
         pattern = rule.get("display_name")
         if pattern is not None and not fnmatch.fnmatchcase(display_name or "", pattern):
@@ -134,12 +157,13 @@ def plan_request(
             result.delay_s += float(rule.get("seconds"))
         elif result.error or result.drop or result.drop_after:
             continue  # the first error-like rule wins; later ones do not fire
-        elif rule.kind == "http_error":
+        elif rule.kind in ("http_error", "flex_shed"):
             status = rule.get("status")
+            message = rule.get("message")
+            if rule.kind == "flex_shed" and message is None:
+                message = SHED_MESSAGES.get(status)
             result.error = ApiError(
-                status,
-                rule.get("message"),
-                details=rate_limit_details() if status == 429 else None,
+                status, message, details=rate_limit_details() if status == 429 else None
             )
         elif rule.kind == "drop_connection":
             result.drop = True

@@ -5,13 +5,17 @@ built from the request's ``Host`` header; chunks must arrive at the expected
 ``X-Goog-Upload-Offset``; ``upload, finalize`` stores the file and answers ``{"file": File}``.
 Bytes go to ``uploads/<id>.part`` and are renamed into ``blobs/`` on finalize, when the
 file's sha256 and line count are recorded (computed while chunks arrive when the same
-process saw every chunk, otherwise by one pass over the file).
+process saw every chunk, otherwise by one pass over the file). An unsupported MIME type is
+refused at the start (:mod:`.mime`).
+
+``File.uri`` and ``downloadUri`` have the real service's scheme, host and path
+(``https://generativelanguage.googleapis.com/v1beta/files/<id>``), so google-genai's
+``t_file_name(file.uri)`` finds the id; the SDK never fetches them (downloads go to
+``{base_url}/{ver}/files/<id>:download``).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import os
 from pathlib import Path
@@ -25,13 +29,17 @@ from .exchange import ApiRequest, ApiResponse, EmulatorConfig
 from .execution import FILE_TTL_NS
 from .faults import long_result_file_ids, mime_rejection
 from .gen_request import camel
+from .mime import is_supported
 from .paging import page_size, paginate
 from .store import Store
+from .upload_digest import UploadDigest
 
 log = logging.getLogger("emobatch.emulator")
 
 #: Chunk size the SDK uses (advertised in ``X-Goog-Upload-Chunk-Granularity``).
 CHUNK_GRANULARITY = 8 * 1024 * 1024
+#: Scheme and host of the real service, used in ``File.uri`` / ``downloadUri``.
+PUBLIC_BASE = "https://generativelanguage.googleapis.com"
 
 
 class FilesApi:
@@ -40,6 +48,7 @@ class FilesApi:
     def __init__(self, store: Store, config: EmulatorConfig) -> None:
         self.store = store
         self.config = config
+        self.clock = config.clock
         # running hashes of this process's open upload sessions (an optimisation only)
         self.digests: dict[str, UploadDigest] = {}
 
@@ -58,11 +67,13 @@ class FilesApi:
                 "updateTime": ids.rfc3339(rec["updateNs"]),
                 "expirationTime": ids.rfc3339(rec["expireNs"]),
                 "sha256Hash": rec["sha256"],
-                "uri": f"{req.base}/{req.version}/files/{fid}",
+                "uri": f"{PUBLIC_BASE}/{req.version}/files/{fid}",
             }
         )
         if rec.get("source") == "GENERATED":
-            out["downloadUri"] = f"{req.base}/download/{req.version}/files/{fid}:download?alt=media"
+            out["downloadUri"] = (
+                f"{PUBLIC_BASE}/download/{req.version}/files/{fid}:download?alt=media"
+            )
         out["state"] = "ACTIVE"
         out["source"] = rec.get("source", "UPLOADED")
         return out
@@ -70,7 +81,7 @@ class FilesApi:
     def live_file(self, file_id: str) -> dict[str, Any] | None:
         """The file record, or ``None`` if missing or past its expiration time."""
         rec = self.store.get_file(file_id)
-        if rec is None or rec.get("expireNs", 0) < ids.now_ns():
+        if rec is None or rec.get("expireNs", 0) < self.clock.now_ns():
             return None
         return rec
 
@@ -124,7 +135,7 @@ class FilesApi:
         rejection = mime_rejection(self.config.faults, str(mime))
         if rejection is not None:
             self.store.update_counters(lambda c: bump(c["faults_fired"], "reject_mime_type"))
-        if rejection == "start":
+        if rejection == "start" or not is_supported(str(mime)):
             raise ApiError(400, f"Unsupported MIME type: {mime}")
 
         def open_session(c: dict[str, Any]) -> int:
@@ -141,7 +152,7 @@ class FilesApi:
                 "displayName": display_name,
                 "mimeType": str(mime),
                 "size": size,
-                "createdNs": ids.now_ns(),
+                "createdNs": self.clock.now_ns(),
                 "rejectAtFinalize": rejection == "finalize",
             }
         )
@@ -249,7 +260,7 @@ class FilesApi:
             os.fsync(fh.fileno())
         os.replace(part, self.store.blob_path(file_id))
         fsync_dir(self.store.blobs_dir)
-        now = ids.now_ns()
+        now = self.clock.now_ns()
         rec = {
             "format": 1,
             "id": file_id,
@@ -281,7 +292,7 @@ class FilesApi:
 
     def files_list(self, req: ApiRequest) -> ApiResponse:
         size = page_size(req, default=10, maximum=100)
-        now = ids.now_ns()
+        now = self.clock.now_ns()
         recs = [r for r in self.store.list_files() if r.get("expireNs", 0) >= now]
         page, token = paginate(recs, req.query.get("pageToken"), size)
         out: dict[str, Any] = {}
@@ -310,33 +321,3 @@ class FilesApi:
 def bump(mapping: dict[str, Any], key: str, by: int = 1) -> None:
     """Add ``by`` to a counter in a counters mapping."""
     mapping[key] = mapping.get(key, 0) + by
-
-
-class UploadDigest:
-    """Running sha256 and non-blank line count of an upload, fed chunk by chunk."""
-
-    def __init__(self) -> None:
-        self.sha = hashlib.sha256()
-        self.lines = 0
-        self.size = 0
-        self._tail = b""
-
-    def update(self, block: bytes) -> None:
-        self.sha.update(block)
-        self.size += len(block)
-        pieces = (self._tail + block).split(b"\n")
-        self._tail = pieces.pop()
-        self.lines += sum(1 for p in pieces if p.strip())
-
-    def result(self) -> tuple[str, int]:
-        """Base64 sha256 and line count (a last line without newline counts)."""
-        lines = self.lines + (1 if self._tail.strip() else 0)
-        return base64.b64encode(self.sha.digest()).decode(), lines
-
-    @classmethod
-    def of_file(cls, path: Path) -> UploadDigest:
-        digest = cls()
-        with open(path, "rb") as fh:
-            while block := fh.read(8 << 20):
-                digest.update(block)
-        return digest

@@ -2,9 +2,11 @@
 
 The real service rejects unknown fields ("Cannot find field"), generation parameters placed
 beside ``generationConfig`` (e.g. a top-level ``thinking_config``), missing ``contents``,
-invalid roles and malformed schemas; each becomes a per-line ``error`` here. What survives
-is reduced to what the responder needs: the user text, the prompt token count and a
-:class:`GenSettings` shared by every line with the same ``generationConfig``.
+invalid roles, malformed schemas and thinking settings the model refuses (see
+:mod:`.thinking`); each becomes a per-line ``error`` here (or the 400 of a
+``generateContent`` call). What survives is reduced to what the responder needs: the user
+text, the prompt token count and a :class:`GenSettings` shared by every line with the same
+``generationConfig``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 from emobatch.tokens import request_prompt_tokens
 
 from .api_errors import ApiError, unknown_field
+from .models import ModelInfo
 from .schema_fill import CompiledSchema, SchemaError, compile_json_schema, compile_openapi_schema
+from .thinking import LEVELS, ThinkingError, check_thinking
 
 
 def camel(name: str) -> str:
@@ -56,7 +60,7 @@ class GenSettings:
     schema: CompiledSchema | None
     max_output_tokens: int | None
     thinking_budget: int | None  # None: model default; -1: dynamic; 0: off
-    thinking_level: str | None
+    thinking_level: str | None  # upper case (MINIMAL, LOW, ...); None: model default
     include_thoughts: bool
     candidate_count: int
     stop_sequences: tuple[str, ...]
@@ -77,6 +81,8 @@ class Prepared:
     user_text: str
     prompt_tokens: int
     settings: GenSettings
+    #: :func:`.replicas.body_hash` of the request (only computed when label noise is on).
+    body_hash: str | None = None
 
 
 def _int(value: Any, where: str) -> int:
@@ -89,15 +95,18 @@ def _int(value: Any, where: str) -> int:
 
 
 class SettingsCache:
-    """Compiles each distinct ``generationConfig`` once per job.
+    """Compiles each distinct ``generationConfig`` once per job (for one model).
 
     Lines of one file almost always share their config, so a lookup compares the parsed
     config with the few distinct ones seen so far (C-level dict equality, no serialising).
+    ``model`` is the parameter contract thinking settings are checked against (``None``:
+    no model-specific checks).
     """
 
     MAX_DISTINCT = 64
 
-    def __init__(self) -> None:
+    def __init__(self, model: ModelInfo | None = None) -> None:
+        self.model = model
         self._seen: list[tuple[Any, GenSettings | RequestError]] = []
 
     def get(self, config: Any) -> GenSettings:
@@ -110,8 +119,12 @@ class SettingsCache:
         else:
             try:
                 built = build_settings(config)
+                if self.model is not None:
+                    check_thinking(built.thinking_budget, built.thinking_level, self.model)
             except RequestError as exc:
                 built = exc
+            except ThinkingError as exc:
+                built = RequestError(exc.code, exc.message)
             self._seen.insert(0, (config, built))
             del self._seen[self.MAX_DISTINCT :]
         if isinstance(built, RequestError):
@@ -186,13 +199,29 @@ def build_settings(config: Any) -> GenSettings:
         thinking_budget=_int(budget, f"{where}.thinking_config.thinking_budget")
         if budget is not None
         else None,
-        thinking_level=str(tc["thinkingLevel"]).lower() if tc.get("thinkingLevel") else None,
+        thinking_level=_level(tc.get("thinkingLevel"), f"{where}.thinking_config.thinking_level"),
         include_thoughts=bool(tc.get("includeThoughts")),
         candidate_count=max(
             1, min(8, _int(gc.get("candidateCount", 1), f"{where}.candidate_count"))
         ),
         stop_sequences=tuple(str(s) for s in stop if s),
     )
+
+
+def _level(value: Any, where: str) -> str | None:
+    """A ``thinkingLevel`` in upper case; ``None`` when absent or unspecified."""
+    if value is None or value == "":
+        return None
+    level = str(value).upper().removeprefix("THINKING_LEVEL_")
+    if level == "UNSPECIFIED":
+        return None
+    if level not in LEVELS:
+        raise RequestError(
+            400,
+            f"Invalid value at '{where}' (type.googleapis.com/google.ai.generativelanguage."
+            f"v1beta.ThinkingConfig.ThinkingLevel), {json.dumps(value)}",
+        )
+    return level
 
 
 def unknown_field_error(name: str, where: str) -> RequestError:

@@ -9,6 +9,10 @@ Routes (any ``/v1*/`` version segment)::
     DELETE /{ver}/files/{id}                            files_delete
     GET    [/download]/{ver}/files/{id}:download        files_download (raw bytes)
     POST   /{ver}/models/{model}:batchGenerateContent   batches_create
+    GET    /{ver}/models                                models_list
+    GET    /{ver}/models/{model}                        models_get
+    POST   /{ver}/models/{model}:countTokens            models_count_tokens
+    POST   /{ver}/models/{model}:generateContent        models_generate_content
     GET    /{ver}/batches                               batches_list
     GET    /{ver}/batches/{id}                          batches_get
     POST   /{ver}/batches/{id}:cancel                   batches_cancel
@@ -16,7 +20,8 @@ Routes (any ``/v1*/`` version segment)::
     GET    /_emulator/stats                             stats (read-only, no key)
 
 Request lines are logged to the ``emobatch.emulator.http`` logger without query strings,
-so neither API keys (``?key=``) nor upload session ids reach a log.
+so neither API keys (``?key=``) nor upload session ids reach a log. Waits before an answer
+(latency, ``delay`` faults) go through the server's clock (:mod:`.clock`).
 """
 
 from __future__ import annotations
@@ -52,6 +57,18 @@ ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         "POST",
         re.compile(rf"^/{_VER}/models/{_ID.format('model')}:batchGenerateContent$"),
         "batches_create",
+    ),
+    ("GET", re.compile(rf"^/{_VER}/models$"), "models_list"),
+    ("GET", re.compile(rf"^/{_VER}/models/{_ID.format('model')}$"), "models_get"),
+    (
+        "POST",
+        re.compile(rf"^/{_VER}/models/{_ID.format('model')}:countTokens$"),
+        "models_count_tokens",
+    ),
+    (
+        "POST",
+        re.compile(rf"^/{_VER}/models/{_ID.format('model')}:generateContent$"),
+        "models_generate_content",
     ),
     ("GET", re.compile(rf"^/{_VER}/batches$"), "batches_list"),
     ("GET", re.compile(rf"^/{_VER}/batches/{_ID.format('batch_id')}$"), "batches_get"),
@@ -117,6 +134,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     server_version = "emobatch-emulator/1"
     sys_version = ""
     server: EmulatorHTTPServer
+    _body: bytes | None = None
+    _remaining: int = 0
+    _streamed: bool = False
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's (undeclared in typeshed)
 
     def setup(self) -> None:
         super().setup()
@@ -164,7 +185,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     # -- dispatch ----------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
         started = time.perf_counter()
-        self._body: bytes | None = None
+        self._body = None
         self._streamed = False
         try:
             self._remaining = int(self.headers.get("Content-Length") or 0)
@@ -201,7 +222,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             log.exception("unhandled error in %s", operation)
             response = ApiResponse.of_error(ApiError(500))
         if response.delay_s > 0:
-            time.sleep(response.delay_s)
+            self.server.app.clock.sleep(response.delay_s)
         if self._streamed and response.status != 200:
             self.close_connection = True
         self._drain()

@@ -11,11 +11,14 @@ annotation is shaped into the answer:
 - otherwise: one plain sentence.
 
 Usage is reported with :func:`emobatch.tokens.count_tokens` (the same function the
-pipeline's cost estimate uses). Thinking: a budget > 0 yields a deterministic
-``thoughtsTokenCount`` <= budget; 0 yields none; no ``thinkingConfig`` thinks only on models
-that do so by default. As in Gemini 2.5, thoughts count against ``maxOutputTokens``: an
-answer that does not fit is truncated with ``finishReason: MAX_TOKENS`` (no text at all if
-thinking used the whole allowance).
+pipeline's cost estimate uses); thinking tokens follow :mod:`.thinking` (the request's
+budget or level, else the answering model's catalogue default). As in Gemini 2.5, thoughts
+count against ``maxOutputTokens``: an answer that does not fit is truncated with
+``finishReason: MAX_TOKENS`` (no text at all if thinking used the whole allowance).
+
+``modelVersion`` is the annotator's ``emobatch-lexicon-<version>``, except for a routed
+request (a shut-down model answered by its successor, see :mod:`.models`), which reports
+the successor's name as the real service would.
 
 Row faults (error lines, malformed JSON, SAFETY/RECITATION/MAX_TOKENS) are applied here.
 """
@@ -23,7 +26,6 @@ Row faults (error lines, malformed JSON, SAFETY/RECITATION/MAX_TOKENS) are appli
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,12 +34,10 @@ from emobatch.tokens import count_tokens
 from . import ids
 from .api_errors import DEFAULT_MESSAGES, status_name
 from .gen_request import GenSettings, Prepared
-from .models import ModelInfo
+from .models import Resolved
+from .thinking import thoughts_tokens
 
 AnnotateMany = Callable[[list[str]], Sequence[Any]]
-
-#: Thinking budget used for "dynamic" thinking (``-1`` or a model default).
-DYNAMIC_THINKING_CAP = 8192
 _SAFETY_RATINGS = [
     {"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True},
     {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "NEGLIGIBLE"},
@@ -110,7 +110,7 @@ class Responder:
         prepared: Prepared,
         ann: dict[str, Any],
         *,
-        model: ModelInfo,
+        model: Resolved,
         job_id: str,
         key: str,
         fault: dict[str, Any] | None = None,
@@ -145,7 +145,9 @@ class Responder:
             if cut >= 0:
                 text = text[:cut]
                 text_tokens = count_tokens(text)
-        thoughts = thoughts_tokens(settings, model, prepared.user_text)
+        thoughts = thoughts_tokens(
+            settings.thinking_budget, settings.thinking_level, model.answering, prepared.user_text
+        )
         finish = "STOP"
         if kind == "finish_reason":
             finish = fault["reason"]
@@ -172,7 +174,7 @@ class Responder:
                 "usageMetadata": usage_metadata(
                     prepared.prompt_tokens, text_tokens * settings.candidate_count, thoughts
                 ),
-                "modelVersion": self.model_version,
+                "modelVersion": model.answering.name if model.routed else self.model_version,
                 "responseId": ids.response_id(job_id, key),
             }
         }
@@ -229,22 +231,6 @@ def thought_summary(ann: dict[str, Any]) -> str:
         "**Weighing the emotional cues**\n\nI looked for the strongest emotion words and "
         f"settled on {ann.get('primary_emotion', 'a label')}."
     )
-
-
-def thoughts_tokens(settings: GenSettings, model: ModelInfo, text: str) -> int:
-    """Deterministic thinking tokens: ``0`` when off, never above a positive budget."""
-    budget = settings.thinking_budget
-    if budget == 0:
-        return 0
-    if budget is None and settings.thinking_level is None and not model.thinks_by_default:
-        return 0
-    base = 24 + 3 * count_tokens(text) + zlib.crc32(text.encode()) % 16
-    if settings.thinking_level in ("minimal", "low"):
-        base //= 2
-    elif settings.thinking_level == "high":
-        base *= 2
-    cap = budget if budget is not None and budget > 0 else DYNAMIC_THINKING_CAP
-    return max(1, min(base, cap))
 
 
 def truncate_to_tokens(text: str, limit: int) -> str:

@@ -5,22 +5,26 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from . import ids, jobs
+from . import jobs
+from .clock import Clock, SystemClock
 from .store import Store
 
 
-def read_stats(state_dir: str | os.PathLike[str]) -> dict[str, Any]:
+def read_stats(state_dir: str | os.PathLike[str], *, clock: Clock | None = None) -> dict[str, Any]:
     """Counts aggregated over all server processes that used ``state_dir``.
 
     Never writes (no locks taken): the counters file is replaced atomically. Keys:
     ``creates_total``, ``creates_by_display_name``, ``upload_starts``, ``uploads``,
     ``calls`` (per operation), ``faults_fired`` (per kind; row faults count lines),
-    ``jobs_total`` and ``jobs_by_state`` (jobs that exist now, in their current state),
-    ``files_total``.
+    ``jobs_total`` and ``jobs_by_state`` (jobs that exist now, in their current state on
+    ``clock``, default real time), ``files_total``, ``generate_content_calls_by_tier`` and
+    ``generate_content_answered_by_tier`` (``generateContent`` calls per service tier,
+    all of them / those answered 200), ``duplicate_requests`` (answers to a body that had
+    been answered before, see :mod:`.replicas`).
     """
     store = Store(state_dir)
     counters = store.read_counters()
-    now = ids.now_ns()
+    now = (clock or SystemClock()).now_ns()
     by_state = dict.fromkeys(jobs.STATES, 0)
     records = store.list_batches()
     polls = counters.get("polls", {})
@@ -38,4 +42,7 @@ def read_stats(state_dir: str | os.PathLike[str]) -> dict[str, Any]:
         "jobs_total": len(records),
         "jobs_by_state": {k: v for k, v in by_state.items() if v},
         "files_total": len(store.list_files()),
+        "generate_content_calls_by_tier": dict(counters["generate_content_calls"]),
+        "generate_content_answered_by_tier": dict(counters["generate_content_answered"]),
+        "duplicate_requests": int(counters["duplicate_requests"]),
     }

@@ -12,6 +12,8 @@ Layout (format 1; every JSON file is replaced atomically, see :mod:`.storage`)::
       batches/<batch id>.json        one batch job record
       batches/<batch id>.requests.json   inline requests of an inline job
       batches/<batch id>.responses.json  inline responses, once the job succeeded
+      bodies/<hash>.json             how often a generateContent body was answered
+                                     (see :mod:`.replicas`)
       locks/*.lock                   lock files (counters, per job, per upload session)
 
 A file record: ``{"format", "id", "displayName", "mimeType", "sizeBytes", "createNs",
@@ -50,6 +52,9 @@ EMPTY_COUNTERS: dict[str, Any] = {
     "rule_matches": {},  # fault rule id -> calls that matched its filter ("Nth call")
     "rule_fires": {},  # fault rule id -> times it fired (for "limit")
     "polls": {},  # batch id -> batches.get calls
+    "generate_content_calls": {},  # service tier -> generateContent calls (faulted included)
+    "generate_content_answered": {},  # service tier -> generateContent calls answered 200
+    "duplicate_requests": 0,  # generateContent answers to a body answered before
 }
 
 
@@ -62,13 +67,20 @@ class Store:
         self.blobs_dir = self.root / "blobs"
         self.uploads_dir = self.root / "uploads"
         self.batches_dir = self.root / "batches"
+        self.bodies_dir = self.root / "bodies"
         self.locks_dir = self.root / "locks"
         self.counters_path = self.root / "counters.json"
 
     # -- setup -------------------------------------------------------------------------
     def init(self) -> None:
         """Create the layout (idempotent); refuse a directory of another format."""
-        for d in (self.files_dir, self.blobs_dir, self.uploads_dir, self.batches_dir):
+        for d in (
+            self.files_dir,
+            self.blobs_dir,
+            self.uploads_dir,
+            self.batches_dir,
+            self.bodies_dir,
+        ):
             d.mkdir(parents=True, exist_ok=True)
         self.locks_dir.mkdir(parents=True, exist_ok=True)
         marker = self.root / "emulator.json"
@@ -157,6 +169,10 @@ class Store:
 
     def list_batches(self) -> list[dict[str, Any]]:
         return [r for r in _read_all(self.batches_dir, ".json") if r.get("kind") == "batch"]
+
+    # -- generateContent bodies --------------------------------------------------------
+    def body_path(self, digest: str) -> Path:
+        return self.bodies_dir / f"{digest}.json"
 
     # -- counters ----------------------------------------------------------------------
     def read_counters(self) -> dict[str, Any]:

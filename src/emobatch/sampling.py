@@ -6,6 +6,11 @@
   drawn at random with the same seed.
 - ``full``: every post.
 
+A plan records ``available`` (the population) and, for the three sampled modes, ``requested``
+(the fixed size, or Cochran's size before the cap: at least ``sampling.min_size``). When a mode
+asks for more posts than are available it takes them all; :func:`shortfall` says so in a
+sentence, which the filter logs as a WARNING and keeps in its report.
+
 The random selection is a simple random sample without replacement (Floyd's algorithm) driven by
 the raw 64-bit output of numpy's PCG64 bit generator. NumPy keeps bit-generator streams stable
 across releases (NEP 19), while ``Generator.choice`` may change its algorithm; using the raw
@@ -32,6 +37,7 @@ __all__ = [
     "mode_sample_size",
     "sample_plan",
     "select_indices",
+    "shortfall",
 ]
 
 _TWO64 = 1 << 64
@@ -123,7 +129,12 @@ def _check_mode(mode: str) -> None:
 def sample_plan(settings: Settings, mode: str, population: int) -> dict[str, Any]:
     """How ``mode`` sizes its selection from ``population``, as a JSON-ready dict."""
     _check_mode(mode)
-    plan: dict[str, Any] = {"mode": mode, "population": population, "seed": settings.sampling.seed}
+    plan: dict[str, Any] = {
+        "mode": mode,
+        "population": population,
+        "available": population,
+        "seed": settings.sampling.seed,
+    }
     if mode == "full":
         plan.update(method="all posts", size=population)
     elif mode == "sampling":
@@ -135,7 +146,10 @@ def sample_plan(settings: Settings, mode: str, population: int) -> dict[str, Any
             proportion=s.proportion,
             min_size=s.min_size,
         )
-        plan.update(method="cochran", size=result.size, cochran=result.as_dict())
+        requested = max(math.floor(result.n_fpc + 0.5), result.min_size)
+        plan.update(
+            method="cochran", requested=requested, size=result.size, cochran=result.as_dict()
+        )
     else:
         try:
             fixed = int(settings.mode_sizes[mode])
@@ -145,6 +159,18 @@ def sample_plan(settings: Settings, mode: str, population: int) -> dict[str, Any
             ) from exc
         plan.update(method="fixed size", requested=fixed, size=min(fixed, population))
     return plan
+
+
+def shortfall(plan: dict[str, Any]) -> str | None:
+    """A sentence when the plan's mode asked for more posts than are available, else None."""
+    requested, available = plan.get("requested"), plan["available"]
+    if requested is None or requested <= available:
+        return None
+    key = "sampling.min_size" if plan["method"] == "cochran" else f"modes.{plan['mode']}"
+    return (
+        f"{key} asks for {requested:,} posts but only {available:,} are left after "
+        f"filtering; all {available:,} are selected"
+    )
 
 
 def mode_sample_size(settings: Settings, mode: str, population: int) -> int:

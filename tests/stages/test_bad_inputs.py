@@ -61,6 +61,15 @@ def filtered(
             "unbalanced_quotes.csv",
             ["row 4 (starting on line 5)", "never closed", "unbalanced double quote"],
         ),
+        (
+            "runaway_quote.csv",
+            [
+                "row 4 (starting on line 5), column 'text'",
+                "opens on line 5 and closes only on line 7",
+                "line 6 ('w005,this row is swallowed by the open quote,7')",
+                "unbalanced double quote",
+            ],
+        ),
         ("empty_file.csv", ["is empty (0 bytes)"]),
         ("header_only.csv", ["has a header but no rows"]),
         (
@@ -82,7 +91,17 @@ def test_broken_files_fail_with_a_message(name: str, needles: list[str]) -> None
         assert needle in message, message
 
 
-@pytest.mark.parametrize("name", ["posts_ok.tsv", "posts_ok.jsonl", "posts_ok.parquet"])
+OK_FILES = {  # name: what the filter report says about how it was read
+    "posts_ok.tsv": {"format": "tsv", "encoding": "utf-8", "delimiter": "\t"},
+    "posts_ok.jsonl": {"format": "jsonl", "encoding": "utf-8"},
+    "posts_ok.parquet": {"format": "parquet"},
+    "posts_ok.xlsx": {"format": "xlsx", "sheet": "posts"},
+    "posts_cp949.csv": {"format": "csv", "encoding": "cp949", "delimiter": ","},
+    "posts_semicolon.csv": {"format": "csv", "encoding": "utf-8-sig", "delimiter": ";"},
+}
+
+
+@pytest.mark.parametrize("name", list(OK_FILES))
 def test_ok_files_in_every_format(make_settings, tmp_path: Path, name: str) -> None:
     table = read(bad_file(name))
     assert table.num_rows == 6
@@ -91,13 +110,15 @@ def test_ok_files_in_every_format(make_settings, tmp_path: Path, name: str) -> N
     report, selected, _ = filtered(make_settings, tmp_path, bad_file(name))
     assert report["population"] == 6 and report["dropped_total"] == 0
     assert selected.schema.field("likes").type == pa.int64()  # carried through, typed
+    read_as = {k: v for k, v in report["input"].items() if k in ("format", *OK_FILES[name])}
+    assert read_as == OK_FILES[name]
 
 
 def test_ok_files_agree_across_formats() -> None:
-    tables = [read(bad_file(f"posts_ok.{ext}")) for ext in ("tsv", "jsonl", "parquet")]
-    for column in ("post_id", "text"):
-        values = [t.column(column).to_pylist() for t in tables]
-        assert values[0] == values[1] == values[2]
+    tables = [read(bad_file(name)) for name in OK_FILES]
+    for column in ("post_id", "text", "likes"):
+        values = [[str(v) for v in t.column(column).to_pylist()] for t in tables]
+        assert all(v == values[0] for v in values[1:]), column
 
 
 def test_bom_crlf_is_read(make_settings, tmp_path: Path) -> None:

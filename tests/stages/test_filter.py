@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pyarrow as pa
@@ -263,3 +264,19 @@ def test_leftovers_of_a_killed_run_are_removed(
         "report.json",
         "selected.parquet",
     ]
+
+
+def test_a_pilot_larger_than_the_population_warns(
+    make_settings, tmp_path: Path, write_csv, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_csv(tmp_path / "three.csv", [["a", "x"], ["b", "y"], ["c", "z"]])
+    with caplog.at_level(logging.INFO, logger="emobatch"):
+        report = run(make_settings(path, modes={"pilot": 5}), tmp_path, mode="pilot")
+    assert report["selected"] == 3
+    assert report["sample"]["requested"] == 5 and report["sample"]["available"] == 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "modes.pilot asks for 5 posts but only 3 are left after filtering; all 3 are selected"
+    ]
+    assert report["warnings"] == warnings
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["sample"]["requested"] == 5

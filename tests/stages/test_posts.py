@@ -210,13 +210,23 @@ def test_missing_text_column(tmp_path: Path, write_csv) -> None:
 def test_missing_ids_name_the_rows(tmp_path: Path, write_csv) -> None:
     path = write_csv(tmp_path / "posts.csv", [["1", "a"], ["", "b"], ["3", "c"], [" ", "d"]])
     message = error_of(path)
-    assert "column 'post_id' (input.id_column) is empty in row(s) 2, 4" in message
+    assert "column 'post_id' (input.id_column) is empty in row(s) 2 (line 3), 4 (line 5)" in message
+
+
+def test_error_rows_name_the_line_a_text_editor_shows(tmp_path: Path) -> None:
+    # header on line 1; row 1 spans lines 2-3, row 3 lines 5-7; blank lines 9-10 are skipped
+    body = '1,"two\nlines"\n{}\n3,"three\r\n\r\nlines"\n{}\n\n\n5,after two blank lines\n'
+    path = tmp_path / "posts.csv"
+    path.write_text("post_id,text\n" + body.format(",b", " ,d"), encoding="utf-8")
+    assert "is empty in row(s) 2 (line 4), 4 (line 8)" in error_of(path)
+    path.write_text("post_id,text\n" + body.format("2,b", "4,d") + "6\n", encoding="utf-8")
+    assert "row 6 (starting on line 12) has 1 fields where the header has 2" in error_of(path)
 
 
 def test_invalid_utf8_names_row_and_column_and_suggests_iconv(tmp_path: Path) -> None:
     path = tmp_path / "cp949.csv"
     path.write_bytes(b"post_id,text\n1,ok\n2," + "안녕".encode("cp949") + b"\n")
-    message = error_of(path)
+    message = error_of(path, encoding="utf-8")  # (auto reads this file as CP949)
     assert "row 2, column 'text'" in message and "not valid UTF-8" in message
     assert "iconv -f cp949 -t utf-8" in message
 
@@ -224,7 +234,7 @@ def test_invalid_utf8_names_row_and_column_and_suggests_iconv(tmp_path: Path) ->
 def test_invalid_utf8_in_the_header(tmp_path: Path) -> None:
     path = tmp_path / "cp949.csv"
     path.write_bytes("번호,text\n".encode("cp949") + b"1,a\n")
-    assert "header line is not valid UTF-8" in error_of(path)
+    assert "header line is not valid UTF-8" in error_of(path, encoding="utf-8")
 
 
 def test_unbalanced_quote_names_the_row(tmp_path: Path) -> None:
@@ -272,7 +282,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_format(tmp_path: Path) -> None:
-    path = tmp_path / "posts.xlsx"
+    path = tmp_path / "posts.numbers"
     path.write_bytes(b"PK")
     message = error_of(path)
     assert "cannot tell the format" in message and "set input.format" in message

@@ -11,6 +11,7 @@ from emobatch.sampling import (
     mode_sample_size,
     sample_plan,
     select_indices,
+    shortfall,
 )
 
 
@@ -116,3 +117,18 @@ def test_mode_sizes(make_settings) -> None:
 def test_unknown_mode(make_settings) -> None:
     with pytest.raises(ConfigError, match="unknown mode 'everything'"):
         mode_sample_size(make_settings(), "everything", 10)
+
+
+def test_a_mode_asking_for_more_posts_than_there_are_says_so(make_settings) -> None:
+    settings = make_settings(modes={"pilot": 5})
+    plan = sample_plan(settings, "pilot", 3)
+    assert (plan["requested"], plan["available"], plan["size"]) == (5, 3, 3)
+    assert shortfall(plan) == (
+        "modes.pilot asks for 5 posts but only 3 are left after filtering; all 3 are selected"
+    )
+    assert shortfall(sample_plan(settings, "pilot", 5)) is None
+    cochran_plan = sample_plan(settings, "sampling", 100)
+    assert (cochran_plan["requested"], cochran_plan["available"]) == (384, 100)
+    assert "sampling.min_size asks for 384 posts" in (shortfall(cochran_plan) or "")
+    assert shortfall(sample_plan(settings, "sampling", 1_000_000)) is None
+    assert shortfall(sample_plan(settings, "full", 3)) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +11,7 @@ import pyarrow.compute as pc
 
 from emobatch.errors import InputDataError
 
-FORMATS = ("csv", "tsv", "parquet", "jsonl")
+FORMATS = ("csv", "tsv", "parquet", "jsonl", "xlsx")
 # Column names the pipeline produces; input columns with these names get an ``input_`` prefix.
 RESERVED = (
     "post_id",
@@ -29,10 +30,10 @@ _SUFFIXES = {
     ".pq": "parquet",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
 }
 _COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zip")
-_CSV_BLOCK = 2 << 20  # bytes per pyarrow CSV block: one record must fit in a block; the
-# reader reads a few dozen blocks ahead, so this also bounds its memory (~100 MB)
 _MAX_LISTED = 10
 _ICONV = "iconv -f cp949 -t utf-8 {path} > {stem}.utf8{suffix}"
 
@@ -106,23 +107,42 @@ def _check_columns(path: Path, names: list[str], id_column: str, text_column: st
         )
 
 
-def _row_list(rows: list[int], total: int) -> str:
-    listed = ", ".join(str(r) for r in rows[:_MAX_LISTED])
+@dataclass(frozen=True)
+class Lines:
+    """Where each record of a batch starts, as the user sees it: ``label`` ``numbers[i]``
+    (``line 5`` in a text editor, ``sheet row 5`` in Excel)."""
+
+    numbers: pa.Array
+    label: str = "line"
+
+
+def _row_list(
+    rows: list[int], total: int, lines: list[int] | None = None, label: str = "line"
+) -> str:
+    """``2, 4`` or, with the lines the rows start on, ``2 (line 3), 4 (line 5)``."""
+    shown = [
+        f"{row} ({label} {line})" if lines else str(row)
+        for row, line in zip(rows[:_MAX_LISTED], (lines or rows)[:_MAX_LISTED], strict=True)
+    ]
     more = f" and {total - _MAX_LISTED} more" if total > _MAX_LISTED else ""
-    return listed + more
+    return ", ".join(shown) + more
 
 
-def _check_ids(path: Path, ids: pa.Array, rows: pa.Array, id_column: str) -> None:
-    """Every post needs an id: raise naming the rows whose id is null, NaN or blank."""
+def _check_ids(
+    path: Path, ids: pa.Array, rows: pa.Array, id_column: str, lines: Lines | None = None
+) -> None:
+    """Every post needs an id: raise naming the rows (and lines) whose id is null, NaN or blank."""
     blank = pc.equal(pc.utf8_trim_whitespace(ids), "")
     missing = pc.or_kleene(pc.is_null(ids), blank).fill_null(True)
     n = pc.sum(missing).as_py() or 0
     if n:
         bad = rows.filter(missing).to_pylist()
+        at = lines.numbers.filter(missing).to_pylist() if lines else None
+        where = _row_list(bad, n, at, lines.label if lines else "line")
         raise _error(
             path,
             f"column {id_column!r} (input.id_column) is empty in row(s) "
-            f"{_row_list(bad, n)}; every post needs an id (rows further down were not checked)",
+            f"{where}; every post needs an id (rows further down were not checked)",
             "fill in the missing ids (or remove those rows), or set input.id_column to a "
             "column that always has a value",
         )
@@ -139,10 +159,11 @@ def _assemble(
     rows: pa.Array,
     id_column: str,
     text_column: str,
+    lines: Lines | None = None,
 ) -> pa.RecordBatch:
     """Build the output batch layout from a batch's input columns (id/text already cast)."""
     by_name = dict(zip(names, columns, strict=True))
-    _check_ids(path, by_name[id_column], rows, id_column)
+    _check_ids(path, by_name[id_column], rows, id_column, lines)
     carried = [name for name in names if name not in (id_column, text_column)]
     out_names = ["post_id", "text", "source_row", *carried_names(carried)]
     out_cols = [by_name[id_column], by_name[text_column], rows, *(by_name[n] for n in carried)]
@@ -152,6 +173,44 @@ def _assemble(
 def _split(batch: pa.RecordBatch, batch_rows: int) -> Iterator[pa.RecordBatch]:
     for start in range(0, batch.num_rows, batch_rows):
         yield batch.slice(start, batch_rows)
+
+
+class RowBuffer:
+    """Rows of text cells collected into columns for one batch.
+
+    Rows are transposed into column lists every :attr:`CHUNK` rows, so at most that many row
+    lists are alive at a time (a batch of 50,000 row lists makes the garbage collector rescan
+    them over and over; column lists of strings are not tracked by it).
+    """
+
+    CHUNK = 1024
+
+    def __init__(self, width: int) -> None:
+        self._columns: list[list[str]] = [[] for _ in range(width)]
+        self._pending: list[list[str]] = []
+        self.lines: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def add(self, row: list[str], line: int) -> None:
+        self._pending.append(row)
+        self.lines.append(line)
+        if len(self._pending) == self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        for column, values in zip(self._columns, zip(*self._pending, strict=True), strict=True):
+            column.extend(values)
+        self._pending = []
+
+    def take(self) -> tuple[list[pa.Array], list[int]]:
+        """The columns as string arrays and the start lines; the buffer is empty afterwards."""
+        self._flush()
+        arrays = [pa.array(column, pa.string()) for column in self._columns]
+        lines, self.lines = self.lines, []
+        self._columns = [[] for _ in self._columns]
+        return arrays, lines
 
 
 def _no_rows(path: Path) -> InputDataError:

@@ -1,4 +1,8 @@
-"""JSON lines: two streaming passes (keys first, then batches)."""
+"""JSON lines: two streaming passes (keys first, then batches).
+
+Lines are decoded with the codec of ``input.encoding`` (``auto``: UTF-8, as JSON requires; a
+byte-order mark on the first line is skipped); ``source_row`` is the line number.
+"""
 
 from __future__ import annotations
 
@@ -14,26 +18,26 @@ from emobatch.posts.common import (
     _check_columns,
     _error,
 )
-from emobatch.posts.delimited import _utf8_hint
+from emobatch.posts.encoding import BadBytes, Resolved, undecodable
 
 # --- JSONL ---------------------------------------------------------------------------------
 
 
-def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for every non-blank line."""
+def _json_lines(path: Path, codec: str = "utf-8") -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every non-blank line, decoded with ``codec``."""
+    offset = 0
     with open(path, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
+            offset += len(raw)
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+                text = raw.decode("utf-8-sig" if number == 1 and codec == "utf-8" else codec)
+                obj = json.loads(text)
             except UnicodeDecodeError as exc:
-                raise _error(
-                    path,
-                    f"line {number} is not valid UTF-8 ({exc.reason} at byte "
-                    f"{exc.start} of the line)",
-                    _utf8_hint(path),
-                ) from None
+                start = offset - len(raw) + exc.start
+                bad = BadBytes(codec, start, number, raw[exc.start : exc.end][:4], exc.reason)
+                raise undecodable(path, f"line {number}", Resolved(codec, bad), codec) from None
             except json.JSONDecodeError as exc:
                 raise _error(
                     path,
@@ -52,7 +56,7 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _json_text(value: Any) -> str | None:
     kind = type(value)
     if value is None or kind is str:
-        return value
+        return None if value is None else str(value)
     if kind is int:
         return str(value)
     if kind is bool:
@@ -86,10 +90,10 @@ def _json_batch(
 
 
 def _iter_jsonl(
-    path: Path, id_column: str, text_column: str, batch_rows: int
+    path: Path, id_column: str, text_column: str, batch_rows: int, codec: str = "utf-8"
 ) -> Iterator[pa.RecordBatch]:
     names: dict[str, None] = {}
-    for _, obj in _json_lines(path):
+    for _, obj in _json_lines(path, codec):
         names.update(dict.fromkeys(obj))
     if not names:
         raise _error(path, "has no JSON lines", "check the export")
@@ -97,7 +101,7 @@ def _iter_jsonl(
     _check_columns(path, order, id_column, text_column)
     records: list[dict[str, Any]] = []
     lines: list[int] = []
-    for number, obj in _json_lines(path):
+    for number, obj in _json_lines(path, codec):
         records.append(obj)
         lines.append(number)
         if len(records) == batch_rows:

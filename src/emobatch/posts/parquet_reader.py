@@ -24,7 +24,7 @@ from emobatch.posts.common import (
 def _is_text(kind: pa.DataType) -> bool:
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
-    return (
+    return bool(
         pa.types.is_string(kind)
         or pa.types.is_large_string(kind)
         or (pa.types.is_string_view(kind))

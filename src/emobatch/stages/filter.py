@@ -27,10 +27,14 @@ then the carried input columns (Parquet types kept; text columns of CSV/TSV/JSON
 ``dropped`` (Parquet): ``source_row`` int64, ``post_id`` string, ``reason`` string, ``detail``
 string, one row per dropped input row.
 
-``report`` (JSON, ``format_version`` 1): input (path, sha256, format, bytes, columns), rows read,
-dropped counts by reason, duplicate ids (first 1,000 and the total), truncated count,
-population, the sample-size computation, mode, seed, selected, already analysed, to_submit,
-analysis id, carried column types, start/end timestamps.
+``report`` (JSON, ``format_version`` 1): input (path, sha256, format, bytes, columns, and how
+the file was read: ``encoding`` and ``delimiter`` for CSV/TSV, ``encoding`` for JSONL, ``sheet``
+for Excel; see :class:`emobatch.posts.InputInfo`), rows read, dropped counts by reason,
+duplicate ids (first 1,000 and the total), truncated count, population, the sample-size
+computation (``sample``: with ``requested`` and ``available`` posts), mode, seed, selected,
+already analysed, to_submit, analysis id, carried column types, ``warnings`` (a list of
+sentences, e.g. a mode that asked for more posts than the population has; each is also logged
+as a WARNING), start/end timestamps.
 """
 
 from __future__ import annotations
@@ -162,20 +166,28 @@ def _kept_batch(
 
 
 def _population_pass(
-    settings: Settings, population_path: Path, dropped_path: Path
+    settings: Settings, info: posts.InputInfo, population_path: Path, dropped_path: Path
 ) -> tuple[_Pass1, posts.CarriedTypes]:
     """Pass 1: stream the input, write the survivors and the dropped rows."""
     inp = settings.input
     state = _Pass1(settings.filter)
-    text_columns = posts.reads_text_columns(posts.detect_format(inp.path, inp.format))
+    text_columns = posts.reads_text_columns(info.format)
     typer: posts.CarriedTypes | None = None
     writer: pq.ParquetWriter | None = None
     next_log = PROGRESS_EVERY
+    batches = posts.iter_post_batches(
+        inp.path,
+        fmt=info.format,
+        id_column=inp.id_column,
+        text_column=inp.text_column,
+        encoding=info.encoding or "auto",
+        delimiter=info.delimiter or "auto",
+        sheet=info.sheet,
+        strict_quotes=inp.strict_quotes,
+    )
     with pq.ParquetWriter(dropped_path, DROPPED_SCHEMA) as dropped_writer:
         try:
-            for batch in posts.iter_post_batches(
-                inp.path, fmt=inp.format, id_column=inp.id_column, text_column=inp.text_column
-            ):
+            for batch in batches:
                 if typer is None:
                     typer = posts.CarriedTypes(batch.schema.names[3:] if text_columns else [])
                 typer.update(batch)
@@ -271,8 +283,9 @@ def run_filter(
     out_selected, out_report = Path(out_selected), Path(out_report)
     inp = settings.input
     sampling.sample_plan(settings, mode, 0)  # an unknown mode fails before the input is read
-    fmt = posts.detect_format(inp.path, inp.format)
-    log.info("filtering %s (%s) for mode %s, analysis %s", inp.path, fmt, mode, analysis)
+    info = _resolve_input(settings)
+    how = ", ".join(f"{k} {v!r}" for k, v in info.as_dict().items())
+    log.info("filtering %s (%s) for mode %s, analysis %s", inp.path, how, mode, analysis)
     out_selected.parent.mkdir(parents=True, exist_ok=True)
     for stale in out_selected.parent.glob(f".{out_selected.name}.*{_POPULATION}"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
@@ -286,9 +299,12 @@ def run_filter(
         )
         population_path = tmp_dir / "population.parquet"
         with atomic_path(out_dropped) as dropped_tmp:
-            state, typer = _population_pass(settings, population_path, dropped_tmp)
+            state, typer = _population_pass(settings, info, population_path, dropped_tmp)
         population = state.rows_read - sum(state.dropped.values())
         plan = sampling.sample_plan(settings, mode, population)
+        warnings = [w for w in [sampling.shortfall(plan)] if w]
+        for warning in warnings:
+            log.warning("%s", warning)
         indices = sampling.select_indices(population, plan["size"], settings.sampling.seed)
         analysed = (
             history.analysed_keys(settings.history_dir)
@@ -301,7 +317,7 @@ def run_filter(
         settings,
         mode,
         analysis,
-        fmt,
+        info,
         state,
         plan,
         len(indices),
@@ -310,6 +326,7 @@ def run_filter(
         started,
         time.monotonic() - clock,
     )
+    report["warnings"] = warnings
     report["outputs"] = {
         "selected": str(out_selected),
         "dropped": str(out_dropped),
@@ -320,11 +337,32 @@ def run_filter(
     return report
 
 
+def _resolve_input(settings: Settings) -> posts.InputInfo:
+    """How the input is read (an ``auto`` encoding or delimiter is detected once, here)."""
+    inp = settings.input
+    info = posts.resolve_input(
+        inp.path,
+        fmt=inp.format,
+        id_column=inp.id_column,
+        text_column=inp.text_column,
+        encoding=inp.encoding,
+        delimiter=inp.delimiter,
+        sheet=inp.sheet,
+    )
+    if inp.encoding == "auto" and info.encoding == "cp949":
+        log.info(
+            "%s is not UTF-8 but decodes as CP949 (EUC-KR, Korean Excel's default): "
+            "reading it as cp949",
+            inp.path,
+        )
+    return info
+
+
 def _report(
     settings: Settings,
     mode: str,
     analysis: str,
-    fmt: str,
+    info: posts.InputInfo,
     state: _Pass1,
     plan: dict[str, Any],
     selected: int,
@@ -342,7 +380,7 @@ def _report(
         "input": {
             "path": str(inp.path),
             "sha256": file_sha256(inp.path),
-            "format": fmt,
+            **info.as_dict(),
             "bytes": Path(inp.path).stat().st_size,
             "id_column": inp.id_column,
             "text_column": inp.text_column,

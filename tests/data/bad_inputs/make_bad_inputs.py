@@ -1,7 +1,8 @@
 """Write the bad-input cases of ``tests/data/bad_inputs/`` (one problem per file).
 
 Run ``python tests/data/bad_inputs/make_bad_inputs.py`` to rewrite them; the output is
-deterministic (byte for byte, for the same pyarrow version in the Parquet files). Files are
+deterministic (byte for byte, for the same pyarrow version in the Parquet files and the same
+openpyxl and zlib versions in the Excel file). Files are
 written as raw bytes where the defect is at the byte level (invalid UTF-8, BOM, CRLF, an
 unclosed quote), so no CSV library can "fix" them on the way out. What each file tests and
 what the pipeline is expected to do is in ``README.md`` next to this script.
@@ -10,6 +11,7 @@ what the pipeline is expected to do is in ``README.md`` next to this script.
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import io
 import json
@@ -179,6 +181,21 @@ def unbalanced_quotes() -> bytes:
     ).encode()
 
 
+def runaway_quote() -> bytes:
+    """Row 4 (file line 5) opens a quote that closes on line 7, right before a delimiter: a CSV
+    parser merges rows 4-6 into one record with the right number of fields."""
+    return (
+        "post_id,text,likes\n"
+        "w001,평범한 글,3\n"
+        'w002,"따옴표로 감싼, 쉼표 있는 글",5\n'
+        "w003,a normal post,0\n"
+        'w004,"이 따옴표는 여기서 닫히지 않고,2\n'
+        "w005,this row is swallowed by the open quote,7\n"
+        'w006,여기서 닫힘",1\n'
+        "w007,마지막 줄,4\n"
+    ).encode()
+
+
 def empty_file() -> bytes:
     """Zero bytes."""
     return b""
@@ -216,6 +233,51 @@ def posts_ok_rows() -> list[tuple[str, str, int]]:
 def posts_ok_tsv() -> bytes:
     """The valid posts as TSV."""
     return csv_bytes([("post_id", "text", "likes"), *posts_ok_rows()], delimiter="\t")
+
+
+def posts_cp949() -> bytes:
+    """The valid posts as Korean Excel saves "CSV (comma delimited)": CP949, CRLF."""
+    text = csv_bytes([("post_id", "text", "likes"), *posts_ok_rows()], line_end="\r\n")
+    return text.decode("utf-8").encode("cp949")
+
+
+def posts_semicolon() -> bytes:
+    """The valid posts as European Excel saves "CSV UTF-8": semicolons, BOM, CRLF."""
+    rows = [("post_id", "text", "likes"), *posts_ok_rows()]
+    return codecs.BOM_UTF8 + csv_bytes(rows, delimiter=";", line_end="\r\n")
+
+
+def posts_ok_xlsx() -> bytes:
+    """The valid posts as an Excel workbook (sheet ``posts``; ids text, likes numbers).
+
+    openpyxl stamps the save time into ``docProps/core.xml`` and the ZIP entries; both are
+    replaced by a fixed time so that the bytes only depend on the openpyxl and zlib versions.
+    """
+    import datetime as dt
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "posts"
+    for row in [("post_id", "text", "likes"), *posts_ok_rows()]:
+        sheet.append(list(row))
+    book.properties.created = dt.datetime(2026, 1, 1)
+    raw = io.BytesIO()
+    book.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                stamp = rb"(<dcterms:modified[^>]*>)[^<]*"
+                data = re.sub(stamp, rb"\g<1>2026-01-01T00:00:00Z", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            dst.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def posts_ok_jsonl() -> bytes:
@@ -284,6 +346,7 @@ CASES: dict[str, Callable[[], bytes]] = {
     "long_texts.csv": long_texts,
     "control_characters.csv": control_characters,
     "unbalanced_quotes.csv": unbalanced_quotes,
+    "runaway_quote.csv": runaway_quote,
     "empty_file.csv": empty_file,
     "header_only.csv": header_only,
     "wrong_types.parquet": wrong_types_parquet,
@@ -291,6 +354,9 @@ CASES: dict[str, Callable[[], bytes]] = {
     "posts_ok.tsv": posts_ok_tsv,
     "posts_ok.jsonl": posts_ok_jsonl,
     "posts_ok.parquet": posts_ok_parquet,
+    "posts_ok.xlsx": posts_ok_xlsx,
+    "posts_cp949.csv": posts_cp949,
+    "posts_semicolon.csv": posts_semicolon,
 }
 
 

@@ -14,6 +14,7 @@ include: "workflow/rules/filter.smk"
 include: "workflow/rules/requests.smk"
 include: "workflow/rules/batch.smk"
 include: "workflow/rules/results.smk"
+include: "workflow/rules/validation.smk"
 
 
 rule all:

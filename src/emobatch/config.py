@@ -25,6 +25,10 @@ class InputSettings:
     format: str
     id_column: str
     text_column: str
+    encoding: str = "auto"  # auto (UTF-8, then CP949) or a codec name
+    delimiter: str = "auto"  # auto (sniffed from the header), , ; | tab, or their names
+    sheet: str | int | None = None  # Excel: sheet name or 0-based index; None = the first
+    strict_quotes: bool = True  # a multi-line value that swallowed record-like lines is an error
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,26 @@ class LocalSettings:
 
 
 @dataclass(frozen=True)
+class ValidationSettings:
+    """The human-coding sheet, the agreement report and the gate on ``full``."""
+
+    sheet_mode: str
+    sheet_size: int
+    sheet_seed: int
+    sheet_intensities: bool
+    min_per_label: int
+    human_codes: tuple[Path, ...]
+    draws: int
+    bootstrap_seed: int
+    alt_test_epsilon: float
+    gate_metric: str
+    gate_field: str
+    gate_bound: str
+    gate_threshold: float
+    override_reason: str | None
+
+
+@dataclass(frozen=True)
 class Settings:
     backend: str
     input: InputSettings
@@ -102,6 +126,7 @@ class Settings:
     history_dir: Path
     budget_usd: float | None
     catalogue: Path | None  # None: the bundled model catalogue (emobatch/data/models.yaml)
+    validation: ValidationSettings
 
     @classmethod
     def from_dict(cls, cfg: dict[str, Any]) -> Settings:
@@ -116,6 +141,10 @@ class Settings:
                     format=inp["format"],
                     id_column=inp["id_column"],
                     text_column=inp["text_column"],
+                    encoding=str(inp.get("encoding", "auto")),
+                    delimiter=str(inp.get("delimiter", "auto")),
+                    sheet=inp.get("sheet"),
+                    strict_quotes=bool(inp.get("strict_quotes", True)),
                 ),
                 filter=FilterSettings(
                     drop_duplicate_texts=bool(flt["drop_duplicate_texts"]),
@@ -168,6 +197,7 @@ class Settings:
                 history_dir=Path(cfg["history_dir"]),
                 budget_usd=None if cfg.get("budget_usd") is None else float(cfg["budget_usd"]),
                 catalogue=Path(cfg["catalogue"]) if cfg.get("catalogue") else None,
+                validation=_validation(cfg["validation"], int(smp["seed"])),
             )
         except KeyError as exc:  # only reachable when validation was skipped
             raise ConfigError(
@@ -175,6 +205,29 @@ class Settings:
                 hint="validate the config against workflow/schemas/config.schema.yaml "
                 "(snakemake does this; outside snakemake use emobatch.config.load_config)",
             ) from exc
+
+
+def _validation(raw: dict[str, Any], default_seed: int) -> ValidationSettings:
+    sheet, gate, boot = raw["sheet"], raw["gate"], raw["bootstrap"]
+    codes = raw.get("human_codes") or []
+    codes = [codes] if isinstance(codes, str) else list(codes)
+    reason = raw.get("override_reason")
+    return ValidationSettings(
+        sheet_mode=str(sheet["mode"]),
+        sheet_size=int(sheet["size"]),
+        sheet_seed=int(sheet["seed"]) if sheet.get("seed") is not None else default_seed,
+        sheet_intensities=bool(sheet["intensities"]),
+        min_per_label=int(sheet["min_per_label"]),
+        human_codes=tuple(Path(p) for p in codes),
+        draws=int(boot["draws"]),
+        bootstrap_seed=int(boot["seed"]) if boot.get("seed") is not None else default_seed,
+        alt_test_epsilon=float(raw["alt_test"]["epsilon"]),
+        gate_metric=str(gate["metric"]),
+        gate_field=str(gate["field"]),
+        gate_bound=str(gate["bound"]),
+        gate_threshold=float(gate["threshold"]),
+        override_reason=str(reason).strip() if reason and str(reason).strip() else None,
+    )
 
 
 def _opt(value: Any, kind: type) -> Any:

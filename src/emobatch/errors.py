@@ -81,5 +81,9 @@ class CoverageError(EmobatchError):
     """A submitted request key did not come back, or came back twice."""
 
 
+class ValidationGateClosed(EmobatchError):
+    """``full`` on a paid backend without a passing validation of the current analysis."""
+
+
 class BudgetExceeded(EmobatchError):
     """The run's cost estimate is above `budget_usd`."""

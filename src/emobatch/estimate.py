@@ -31,6 +31,7 @@ from emobatch.labels import EMOTIONS
 
 if TYPE_CHECKING:
     from emobatch.analysis import Analysis
+    from emobatch.records import Sentinel
 
 log = logging.getLogger("emobatch.estimate")
 RATIONALE_TOKENS = 24
@@ -126,20 +127,20 @@ def _round(value: float | None) -> float | None:
 
 
 def record_estimate(
-    ledger: Any, sentinel: dict[str, Any], chunk: Path, *, analysis: Analysis
+    ledger: Any, sentinel: Sentinel, chunk: Path, *, analysis: Analysis
 ) -> dict[str, Any] | None:
     """Append the chunk's estimated cost to the ledger when its job was just created."""
-    if sentinel.get("how") == "ledger":  # nothing new was paid for
+    if sentinel.how == "ledger":  # nothing new was paid for
         return None
-    est = estimate_run([chunk], analysis=analysis, mode=sentinel["mode"])
+    est = estimate_run([chunk], analysis=analysis, mode=sentinel.mode)
     return ledger.append(
         "cost",
         kind="estimate",
-        chunk_sha256=sentinel["chunk_sha256"],
-        analysis_id=sentinel["analysis_id"],
-        attempt=sentinel["attempt"],
-        job_name=sentinel["job_name"],
-        model=sentinel["model"],
+        chunk_sha256=sentinel.chunk_sha256,
+        analysis_id=sentinel.analysis_id,
+        attempt=sentinel.attempt,
+        job_name=sentinel.job_name,
+        model=sentinel.model,
         requests=est["requests"],
         input_tokens=est["input_tokens"],
         output_tokens=est["output_tokens"],

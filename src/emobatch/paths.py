@@ -13,6 +13,8 @@ Layout (relative to the project folder, where Snakemake runs)::
     results/<mode>/<analysis>/recovered/<chunk>.json                       round manifests
     results/<mode>/<analysis>/parsed/<chunk>.parquet, parsed.json
     results/<mode>.{parquet, csv, summary.json, estimate.json, submitted.json}
+    results/<mode>.validation.{json, md}                                    agreement with humans
+    results/validation/sheet.{csv, xlsx}, sheet.design.csv                  the coding sheet
     logs/<mode>/<analysis>/<rule>[/<chunk>].log, logs/analysis.log
 
 :class:`RunPaths` with the wildcards themselves (``RunPaths.pattern()``) gives the Snakemake
@@ -168,11 +170,46 @@ class ModePaths:
     def submitted(self) -> Path:
         return self._file(".submitted.json")
 
+    @property
+    def validation_json(self) -> Path:
+        return self._file(".validation.json")
+
+    @property
+    def validation_md(self) -> Path:
+        return self._file(".validation.md")
+
     def log(self, rule: str) -> Path:
         return LOGS / self.mode / f"{rule}.log"
 
     def run(self, analysis: str) -> RunPaths:
         return RunPaths(self.mode, analysis, self.root)
+
+
+@dataclass(frozen=True)
+class ValidationPaths:
+    """The human-coding sheet: ``results/validation/sheet.{csv,xlsx}`` and its design sidecar."""
+
+    root: Path = RESULTS
+
+    @property
+    def dir(self) -> Path:
+        return self.root / "validation"
+
+    @property
+    def sheet_csv(self) -> Path:
+        return self.dir / "sheet.csv"
+
+    @property
+    def sheet_xlsx(self) -> Path:
+        return self.dir / "sheet.xlsx"
+
+    @property
+    def sheet_design(self) -> Path:
+        return self.dir / "sheet.design.csv"
+
+    @property
+    def log(self) -> Path:
+        return LOGS / "validation" / "validation_sheet.log"
 
 
 def run_dirs(mode: str | None = None, root: Path = RESULTS) -> list[RunPaths]:

@@ -132,6 +132,11 @@ def format_summary(s: dict[str, Any]) -> str:
             f"  cost       ${usd:,.4f} batch  vs ${inter:,.4f} interactive  "
             f"(saved ${inter - usd:,.4f}, prices of {s.get('prices_taken_on')})"
         )
+    gate = s.get("validation") or {}
+    if gate.get("gated") or gate.get("report"):
+        lines.append(f"  validation {gate.get('message')}")
+    if gate.get("override_reason"):
+        lines.append(f"  WARNING    validation gate overridden: {gate['override_reason']}")
     for warning in s.get("warnings") or []:
         lines.append(f"  WARNING    {warning}")
     if s.get("note"):

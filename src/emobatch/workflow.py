@@ -191,10 +191,12 @@ def batch_submit(settings: Settings, sm: Any) -> None:
     from emobatch.estimate import check_budget, record_estimate
     from emobatch.preflight import check_model
     from emobatch.stages.submit import submit_chunk, write_sentinel
+    from emobatch.stages.validate import gate
 
     analysis = check_analysis(settings, sm.wildcards.analysis)
     # the estimate may predate a budget set later: check again before anything is paid
     check_budget(atomic.read_json(sm.input.estimate), settings.budget_usd)
+    gate(settings, analysis, sm.wildcards.mode)  # full on a paid backend: validated first
     backend = open_backend(settings)
     try:
         check_model(backend, analysis.model.name)
@@ -314,9 +316,11 @@ def results_collect(settings: Settings, sm: Any) -> None:
 def results_merge(settings: Settings, sm: Any) -> None:
     from emobatch.analysis import analysis_for
     from emobatch.stages.merge import merge_mode
+    from emobatch.stages.validate import gate_status
     from emobatch.summary import write_summary
 
     analysis = analysis_for(settings)  # the rule's inputs are the current analysis's files
+    validation = gate_status(settings, analysis, sm.wildcards.mode)
     counts = merge_mode(
         mode=sm.wildcards.mode,
         selected=Path(sm.input.selected),
@@ -328,9 +332,40 @@ def results_merge(settings: Settings, sm: Any) -> None:
         engine=analysis.engine.tag,
         out_parquet=Path(sm.output.parquet),
         out_csv=Path(sm.output.csv),
+        validation_override=validation["override_reason"] if validation["gated"] else None,
     )
+    counts["validation"] = validation
     write_summary(
         settings, analysis, counts, dataset=Path(sm.output.parquet), out=Path(sm.output.summary)
+    )
+
+
+def validation_sheet(settings: Settings, sm: Any) -> None:
+    from emobatch.analysis import analysis_for
+    from emobatch.stages.validate import sheet
+
+    sheet(
+        settings,
+        analysis_for(settings),
+        Path(sm.input.dataset),
+        Path(sm.output.csv),
+        Path(sm.output.xlsx),
+        Path(sm.output.design),
+    )
+
+
+def validation_report(settings: Settings, sm: Any) -> None:
+    from emobatch.analysis import analysis_for
+    from emobatch.stages.validate import report
+
+    report(
+        settings,
+        analysis_for(settings),
+        sm.wildcards.mode,
+        Path(sm.input.dataset),
+        list(settings.validation.human_codes),
+        Path(sm.output.json),
+        Path(sm.output.md),
     )
 
 
@@ -348,6 +383,8 @@ STAGES: dict[str, Callable[[Settings, Any], None]] = {
         results_parse,
         results_collect,
         results_merge,
+        validation_sheet,
+        validation_report,
     )
 }
 

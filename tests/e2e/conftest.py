@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -137,3 +138,57 @@ def project(tmp_path: Path) -> Iterator[Project]:
     shutil.copytree(REPO / "config", tmp_path / "config")
     write_posts(tmp_path / "data" / "raw" / "posts.csv", 40)
     yield Project(tmp_path)
+
+
+class Emulator:
+    def __init__(
+        self, state: Path, faults: Path | None = None, extra: list[str] | None = None
+    ) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "emobatch.cli.main",
+            "emulator",
+            "serve",
+            "--port",
+            "0",
+            "--state-dir",
+            str(state),
+            "--quiet",
+        ]
+        if faults:
+            cmd += ["--faults", str(faults), "--seed", "7"]
+        cmd += extra or []
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.url = self.proc.stdout.readline().strip()
+        assert self.url.startswith("http://127.0.0.1:"), self.proc.stderr.read()
+        self.state = state
+
+    def jobs(self) -> list:
+        from google import genai
+        from google.genai import types
+
+        client = genai.Client(
+            api_key="inspector",
+            http_options=types.HttpOptions(base_url=self.url, api_version="v1beta"),
+        )
+        out = []
+        for attempt in range(20):  # the listing itself may meet injected faults
+            try:
+                out = list(client.batches.list(config={"page_size": 3}))
+                break
+            except Exception:
+                if attempt == 19:
+                    raise
+        return out
+
+    def stop(self) -> None:
+        os.kill(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[Emulator]:
+    emu = Emulator(tmp_path / "provider")
+    yield emu
+    emu.stop()

@@ -8,19 +8,14 @@ post accounted for and no paid work duplicated.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from tests.e2e.conftest import Project, write_posts
+from tests.e2e.conftest import Emulator, Project, write_posts
 
 SECRET = "AIzaSyE2E-test-secret-do-not-leak-0123456789"
 LABELS = {
@@ -40,60 +35,6 @@ FAST = [
     'batch={"poll_interval_seconds": 0.2, "max_batch_size": 40}',
     'sampling={"min_size": 1}',
 ]
-
-
-class Emulator:
-    def __init__(
-        self, state: Path, faults: Path | None = None, extra: list[str] | None = None
-    ) -> None:
-        cmd = [
-            sys.executable,
-            "-m",
-            "emobatch.cli.main",
-            "emulator",
-            "serve",
-            "--port",
-            "0",
-            "--state-dir",
-            str(state),
-            "--quiet",
-        ]
-        if faults:
-            cmd += ["--faults", str(faults), "--seed", "7"]
-        cmd += extra or []
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.url = self.proc.stdout.readline().strip()
-        assert self.url.startswith("http://127.0.0.1:"), self.proc.stderr.read()
-        self.state = state
-
-    def jobs(self) -> list:
-        from google import genai
-        from google.genai import types
-
-        client = genai.Client(
-            api_key="inspector",
-            http_options=types.HttpOptions(base_url=self.url, api_version="v1beta"),
-        )
-        out = []
-        for attempt in range(20):  # the listing itself may meet injected faults
-            try:
-                out = list(client.batches.list(config={"page_size": 3}))
-                break
-            except Exception:
-                if attempt == 19:
-                    raise
-        return out
-
-    def stop(self) -> None:
-        os.kill(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=20)
-
-
-@pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[Emulator]:
-    emu = Emulator(tmp_path / "provider")
-    yield emu
-    emu.stop()
 
 
 def _gemini_env(emu: Emulator) -> dict[str, str]:

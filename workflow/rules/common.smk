@@ -4,7 +4,14 @@ from emobatch.backends.factory import require_api_key
 from emobatch.analysis import analysis_for
 from emobatch.config import Settings, validate_config
 from emobatch.errors import EmobatchError
-from emobatch.paths import ANALYSIS_PATTERN, CHUNK_PATTERN, MODES, ModePaths, RunPaths
+from emobatch.paths import (
+    ANALYSIS_PATTERN,
+    CHUNK_PATTERN,
+    MODES,
+    ModePaths,
+    RunPaths,
+    ValidationPaths,
+)
 
 try:
     validate_config(config)
@@ -17,6 +24,7 @@ except EmobatchError as exc:
 
 RUN = RunPaths.pattern()  # every run path, with {mode} and {analysis} wildcards
 MODE = ModePaths.pattern()  # results/{mode}.*
+VALIDATION = ValidationPaths()  # results/validation/sheet.*
 
 
 wildcard_constraints:

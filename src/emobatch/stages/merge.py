@@ -6,7 +6,8 @@ analysis history (so later runs and other modes skip them). Column order: identi
 columns (see ``emobatch.stages.parse``), provenance (``analysis_key``, ``analysis_id``,
 ``codebook_version``, ``model`` (requested), ``engine`` (what coded the row:
 ``lexicon:emobatch-lexicon-<version>`` or ``gemini:<model>``), ``analysed_at``, ``result_source`` =
-this_run | history), input
+this_run | history, ``validation_override``: the reason recorded when ``full`` ran past a closed
+validation gate), input
 flags (``text_truncated``, ``text_chars``, ``source_row``), then every carried input column.
 
 It streams: the selected posts are read in record batches, and the parsed chunks are consumed
@@ -44,6 +45,7 @@ PROVENANCE = (
     "engine",
     "analysed_at",
     "result_source",
+    "validation_override",
 )
 OWN_INPUT = (
     "post_id",
@@ -98,6 +100,7 @@ def merge_mode(
     engine: str,
     out_parquet: Path,
     out_csv: Path,
+    validation_override: str | None = None,
 ) -> dict[str, Any]:
     """Build and write the dataset; returns counts for the summary."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -144,6 +147,7 @@ def merge_mode(
                     model,
                     engine,
                     now,
+                    validation_override,
                 ).select(order)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp_parquet, table.schema)
@@ -247,6 +251,7 @@ def _merge_batch(
     model: str,
     engine: str,
     now: dt.datetime,
+    validation_override: str | None = None,
 ) -> pa.Table:
     """Result columns for one batch of selected posts, in the batch's order."""
     submit_mask = sel["to_submit"]
@@ -273,6 +278,7 @@ def _merge_batch(
         .append_column("engine", _const(engine, n, pa.string()))
         .append_column("analysed_at", _const(now, n, pa.timestamp("s", tz="UTC")))
         .append_column("result_source", _const("this_run", n, pa.string()))
+        .append_column("validation_override", _const(validation_override, n, pa.string()))
     )
     parts = [fresh]
     reused_sel = sel.filter(pc.invert(submit_mask))
@@ -285,6 +291,12 @@ def _merge_batch(
             "result_source",
             _const("history", reused.num_rows, pa.string()),
         )
+        override = _const(validation_override, reused.num_rows, pa.string())
+        if "validation_override" in reused.column_names:
+            idx = reused.schema.get_field_index("validation_override")
+            reused = reused.set_column(idx, "validation_override", override)
+        else:
+            reused = reused.append_column("validation_override", override)
         parts.append(reused.select(fresh.column_names).cast(fresh.schema))
     results = pa.concat_tables(parts)
     # back to selection order: fresh rows first, then reused, as placed by the mask
@@ -310,6 +322,7 @@ def _empty(order: list[str], sel_schema: pa.Schema) -> pa.Table:
         "engine": pa.string(),
         "analysed_at": pa.timestamp("s", tz="UTC"),
         "result_source": pa.string(),
+        "validation_override": pa.string(),
     }
     schema = pa.schema(
         [

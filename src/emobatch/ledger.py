@@ -6,7 +6,8 @@ every submission is recorded here, keyed by the sha256 of the chunk's bytes, und
 
 1. ``intent``     written (and fsynced) BEFORE the paid call;
 2. ``submitted``  written after the provider confirmed the job (or reconciliation found it);
-3. ``final``      written by the poller when the job reached a terminal state;
+3. ``final``      written (:func:`record_final`) by the poller when the job reached a
+                  terminal state, or by ``emobatch ledger forget`` when it asked the provider;
 4. ``cost``       estimate at submit, actual after parse (see ``emobatch.costs``);
 5. ``forgotten``  written by ``emobatch ledger forget`` when the operator is certain no
                   job exists for an interrupted intent (or the attempt's job was cancelled):
@@ -33,7 +34,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from filelock import FileLock
 
@@ -156,6 +157,62 @@ class Ledger:
             elif kind == "cost":
                 entry.setdefault("costs", []).append(rec)
         return list(by_job.values())
+
+
+class WorkAttempt(Protocol):
+    """One attempt of one chunk under one analysis (a :class:`~emobatch.records.Sentinel`)."""
+
+    @property
+    def chunk_sha256(self) -> str: ...
+    @property
+    def analysis_id(self) -> str: ...
+    @property
+    def attempt(self) -> int: ...
+
+
+class FinalStatus(Protocol):
+    """A job's terminal state and counts (an :class:`~emobatch.backends.base.JobStatus`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def request_count(self) -> int: ...
+    @property
+    def succeeded(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Work:
+    """A (chunk, analysis, attempt) named by plain values, e.g. from a ``submitted`` record."""
+
+    chunk_sha256: str
+    analysis_id: str
+    attempt: int = 0
+
+
+def record_final(ledger: Ledger, work: WorkAttempt, status: FinalStatus) -> dict[str, Any] | None:
+    """Append the ``final`` record of ``work``'s job unless the attempt has one; return it.
+
+    The poller (``stages.poll``) and the operator commands (``emobatch ledger forget`` asking
+    the provider) both record a job's terminal state through here, so the record is the same.
+    """
+    if ledger.attempt(work.chunk_sha256, work.analysis_id, work.attempt).final is not None:
+        return None
+    return ledger.append(
+        "final",
+        chunk_sha256=work.chunk_sha256,
+        analysis_id=work.analysis_id,
+        attempt=work.attempt,
+        job_name=status.name,
+        state=status.state,
+        request_count=status.request_count,
+        succeeded=status.succeeded,
+        failed=status.failed,
+    )
 
 
 def _ends_without_newline(path: Path) -> bool:

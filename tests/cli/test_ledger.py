@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from emobatch.cli.inventory import interrupted_intents
 from emobatch.errors import SubmissionError
 from emobatch.ledger import Ledger
+from emobatch.operations.inventory import interrupted_intents
 from emobatch.stages.submit import Clock, submit_chunk
 from tests.cli.conftest import cli, cli_json
 from tests.e2e.conftest import Project

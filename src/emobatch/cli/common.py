@@ -13,12 +13,10 @@ The package's exceptions are converted here, at the edge, into one error paragra
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,13 +30,33 @@ from emobatch import logs
 from emobatch.config import Settings, load_config
 from emobatch.errors import EmobatchError, JobStillRunning
 from emobatch.secrets import redact
+from emobatch.timefmt import TERMINAL, age_seconds, human_age, one_line, parse_time
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_STILL_RUNNING",
+    "TERMINAL",
+    "CliError",
+    "Project",
+    "age_seconds",
+    "console",
+    "count",
+    "emit_json",
+    "errors_at_the_edge",
+    "human_age",
+    "json_option",
+    "new_table",
+    "one_line",
+    "parse_time",
+    "project_command",
+    "usd",
+]
 
 log = logging.getLogger("emobatch.cli")
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_ERROR = 1
 EXIT_STILL_RUNNING = 75
-TERMINAL = frozenset({"SUCCEEDED", "FAILED", "CANCELLED", "EXPIRED"})
 
 
 class CliError(click.ClickException):
@@ -49,11 +67,7 @@ class CliError(click.ClickException):
     ) -> None:
         text = message if hint is None else f"{message}\n  next step: {hint}"
         super().__init__(redact(text))
-        self.exit_code = exit_code
-
-
-def one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares a class default
 
 
 # -- the project ----------------------------------------------------------------------------
@@ -236,37 +250,3 @@ def usd(value: float | None) -> str:
 
 def count(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
-
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
-
-
-def parse_time(text: str | None) -> dt.datetime | None:
-    """An ISO 8601 time as written by the API (nanoseconds, ``Z``) or by emobatch."""
-    if not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(_FRACTION.sub(r"\1", text.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def age_seconds(since: str | None, now: dt.datetime | None = None) -> float | None:
-    start = parse_time(since)
-    if start is None:
-        return None
-    return ((now or dt.datetime.now(dt.UTC)) - start).total_seconds()
-
-
-def human_age(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    s = max(int(seconds), 0)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"

@@ -1,22 +1,16 @@
 """``emobatch estimate MODE``: what a mode will cost, before anything is submitted.
 
-If the mode's requests were not built yet (no ``results/<mode>/<analysis>/estimate.json``), the
-command builds them with Snakemake itself, ``snakemake --cores 1
-results/<mode>/<analysis>/estimate.json`` (filter, requests checkpoint, estimate), so Snakemake's
-metadata stays consistent and nothing is uploaded. (``results/<mode>.parquet --until
-requests_estimate`` does not work on a fresh project: before the requests checkpoint has run,
-the estimate step is not yet part of the graph, so ``--until`` selects nothing.) It then
-prints posts, requests, chunks, tokens and USD at batch and at interactive prices, and whether
-the estimate fits ``budget_usd``. When the estimate is above the budget the pipeline's estimate
-step refuses to write ``estimate.json``; the command then computes the same estimate from the
-chunks itself (writing nothing), shows it, and exits 1.
+The numbers come from :func:`emobatch.operations.estimate_report.estimate_for_mode`: the
+pipeline's ``estimate.json`` when it exists, else the same estimate computed from the request
+chunks (built, if need be, into a temporary folder with the rules' own stage functions). The
+command writes nothing under ``results/`` and submits nothing. It prints posts, requests,
+chunks, tokens and USD at batch, flex and interactive prices, whether the estimate fits
+``budget_usd`` (exit code 1 when it does not), and, once the mode's dataset exists, how many
+posts are coded already and what a re-run would pay.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -33,78 +27,7 @@ from emobatch.cli.common import (
     usd,
 )
 from emobatch.config import MODES
-from emobatch.errors import BudgetExceeded
-
-
-def default_snakefile(root: Path) -> Path | None:
-    """The project's own Snakefile, else the one of the installed emobatch checkout."""
-    import emobatch
-
-    for candidate in (
-        root / "Snakefile",
-        root / "workflow" / "Snakefile",
-        Path(emobatch.__file__).resolve().parents[2] / "Snakefile",
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def build_requests(project: Project, target: Path, snakefile: Path, cores: int) -> None:
-    """Run Snakemake for the estimate file (filter, requests, estimate; no upload)."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(snakefile),
-        "--directory",
-        str(project.root),
-        "--cores",
-        str(cores),
-        str(target),
-    ]
-    if project.config_file != Path("config/config.yaml"):
-        cmd += ["--configfile", str(project.config_file)]
-    click.echo(f"building the requests (submits nothing): snakemake {' '.join(cmd[3:])}", err=True)
-    proc = subprocess.run(cmd, cwd=project.root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SnakemakeFailed(proc.stdout + proc.stderr)
-
-
-class SnakemakeFailed(Exception):
-    def __init__(self, output: str) -> None:
-        super().__init__("snakemake failed")
-        self.output = output
-
-    def reason(self) -> str:
-        keep = [
-            line.strip()
-            for line in self.output.splitlines()
-            if any(w in line for w in ("ERROR", "Error", "error:", "next step"))
-        ]
-        return "\n  ".join(keep[-8:]) or self.output.strip()[-1500:]
-
-
-def _estimate_from_chunks(project: Project, mode: str, run: Path) -> dict[str, Any] | None:
-    from emobatch.estimate import estimate_run
-
-    chunks = sorted((run / "chunks").glob("chunk-*.jsonl"))
-    if not (run / "chunks").is_dir():
-        return None
-    from emobatch.analysis import analysis_for
-
-    return estimate_run(chunks, analysis=analysis_for(project.settings), mode=mode)
-
-
-def _budget(estimate: dict[str, Any], budget: float | None) -> tuple[bool | None, str | None]:
-    from emobatch.estimate import check_budget
-
-    try:
-        check_budget(estimate, budget)
-    except BudgetExceeded as exc:
-        return False, str(exc)
-    return (None if budget is None else True), None
+from emobatch.operations.estimate_report import estimate_for_mode
 
 
 @click.command(name="estimate")
@@ -112,74 +35,28 @@ def _budget(estimate: dict[str, Any], budget: float | None) -> tuple[bool | None
 @click.option(
     "--rebuild",
     is_flag=True,
-    help="Run snakemake even if estimate.json exists (picks up changed posts).",
+    help="Ignore the pipeline's estimate and chunks; select and build the requests again in a "
+    "temporary folder (picks up changed posts).",
 )
-@click.option(
-    "--snakefile",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="The workflow (default: the project's Snakefile, else emobatch's own).",
-)
-@click.option("--cores", default=1, show_default=True, help="Cores for snakemake.")
 @json_option
 @project_command
-def estimate(
-    project: Project, mode: str, rebuild: bool, snakefile: Path | None, cores: int, as_json: bool
-) -> None:
+def estimate(project: Project, mode: str, rebuild: bool, as_json: bool) -> None:
     """Posts, requests, tokens and USD (batch vs interactive) of MODE, before submitting."""
-    from emobatch import atomic
-    from emobatch.analysis import analysis_for
-
-    analysis = analysis_for(project.settings).id
-    run = Path("results") / mode / analysis
-    path = run / "estimate.json"
-    built = False
-    estimate_data: dict[str, Any] | None = None
-    if rebuild or not path.exists():
-        snakefile = snakefile or default_snakefile(project.root)
-        if snakefile is None:
-            raise CliError(
-                "no Snakefile in the project folder, and emobatch's own was not found",
-                hint="pass --snakefile PATH",
-            )
-        try:
-            build_requests(project, path, snakefile.resolve(), cores)
-            built = True
-        except SnakemakeFailed as exc:
-            estimate_data = _estimate_from_chunks(project, mode, run)
-            if estimate_data is None or "budget_usd" not in exc.output:
-                raise CliError(
-                    f"snakemake could not build the requests of {mode}:\n  {exc.reason()}",
-                    hint=f"see logs/{mode}/{analysis}/*.log and logs/analysis.log",
-                ) from None
-    if estimate_data is None:
-        estimate_data = atomic.read_json(path)
-    report_path = run / "filter" / "report.json"
-    report = atomic.read_json(report_path) if report_path.exists() else {}
-    within, message = _budget(estimate_data, project.settings.budget_usd)
-    if within is False and path.exists():
-        message = (
-            f"{message}\n  note: the pipeline checks budget_usd when it writes {path}; "
-            "that file exists already, so the next run would NOT stop. Delete it (rm "
-            f"{path}) to have the next run check the budget again"
-        )
-    data = {
-        **estimate_data,
-        "estimate_file": str(path) if path.exists() else None,
-        "built_now": built,
-        "budget_usd": project.settings.budget_usd,
-        "within_budget": within,
-        "budget_message": message,
-        "posts": {
-            k: report.get(k)
-            for k in ("population", "selected", "already_analysed", "to_submit", "dropped_total")
-        },
-    }
+    data = estimate_for_mode(project.settings, mode, rebuild=rebuild)
     if as_json:
         emit_json(data)
     else:
         print_estimate(data)
-    if within is False:
-        raise CliError(message or "above budget")
+    if data["within_budget"] is False:
+        raise CliError(data["budget_message"] or "above budget")
+
+
+SOURCES = {
+    "estimate_file": "from {file} (written by the pipeline)",
+    "chunks": "computed from the pipeline's request chunks (its estimate step has not run yet)",
+    "built": "computed from a selection and requests built in a temporary folder (nothing "
+    "under results/ was written)",
+}
 
 
 def print_estimate(d: dict[str, Any]) -> None:
@@ -221,8 +98,22 @@ def print_estimate(d: dict[str, Any]) -> None:
             d["within_budget"]
         ],
     )
+    coded, rerun = d.get("coded"), d.get("rerun")
+    if coded and rerun:
+        table.add_row(
+            "already coded",
+            count(coded["ok"]),
+            f"of {count(coded['selected'])} selected posts, in {coded['dataset']}",
+        )
+        table.add_row(
+            "a re-run pays",
+            usd(rerun["usd_batch"]),
+            "nothing: every selected post is coded"
+            if not coded["not_coded"]
+            else f"{count(rerun['requests'])} request(s) in {rerun['chunks']} chunk(s) not "
+            f"submitted yet; {count(coded['not_coded'])} post(s) not coded",
+        )
     console().print(table)
     if d["requests"] == 0:
         click.echo("nothing to submit: every selected post was coded before under this analysis")
-    if d.get("estimate_file"):
-        click.echo(f"from {d['estimate_file']}" + (" (built now)" if d["built_now"] else ""))
+    click.echo(SOURCES[d["source"]].format(file=d.get("estimate_file")))

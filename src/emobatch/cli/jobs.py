@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from emobatch.cli.common import (
-    CliError,
     Project,
     console,
     count,
@@ -19,9 +18,19 @@ from emobatch.cli.common import (
     project_command,
     usd,
 )
-from emobatch.cli.inventory import Inventory, JobView, add_remote, apply_status, collect, refresh
 from emobatch.config import MODES
-from emobatch.logs import batch_event
+from emobatch.operations.fetch import FetchResult, fetch_job
+from emobatch.operations.inventory import collect
+from emobatch.operations.job_view import (
+    Inventory,
+    JobView,
+    add_remote,
+    cancel,
+    live,
+    lookup,
+    refresh,
+)
+from emobatch.paths import ModePaths, RunPaths
 
 mode_option = click.option("--mode", type=click.Choice(MODES), help="Only this mode's jobs.")
 STATE_STYLE = {
@@ -72,7 +81,7 @@ def print_inventory(inv: Inventory, *, numbered: bool = False) -> None:
     if not inv.jobs:
         out.print(
             "no batch jobs in this project yet (run `emobatch estimate MODE`, then "
-            "snakemake --cores 2 results/MODE.parquet)"
+            f"snakemake --cores 2 {ModePaths('MODE').parquet})"
         )
     else:
         out.print(jobs_table(inv.jobs, numbered=numbered))
@@ -83,6 +92,8 @@ def print_inventory(inv: Inventory, *, numbered: bool = False) -> None:
         for job in inv.jobs:
             if job.live_error:
                 out.print(f"{job.job_name}: live status failed: {job.live_error}")
+    for problem in inv.unreadable:
+        out.print(f"[yellow]skipped an unreadable record: {problem}[/]")
     if inv.interrupted:
         out.print(
             f"[yellow]{len(inv.interrupted)} interrupted submission(s) in the ledger "
@@ -129,7 +140,7 @@ def show_lines(job: JobView, live_error: str | None = None) -> list[str]:
 def next_step(job: JobView) -> str:
     if not job.known:
         return "not submitted by this project; cancel it with `emobatch jobs cancel` if unwanted"
-    target = f"snakemake --cores 2 results/{job.mode}.parquet"
+    target = f"snakemake --cores 2 {ModePaths(job.mode or 'MODE').parquet}"
     if job.state == "SUCCEEDED" and job.parsed_rows:
         return f"parsed; {target} merges it"
     if job.state == "SUCCEEDED":
@@ -142,37 +153,16 @@ def next_step(job: JobView) -> str:
 
 
 def cancelled_hint(job: JobView) -> str:
-    sentinel = job.sentinel or f"results/{job.mode}/{job.analysis_id}/submitted/{job.chunk}.json"
+    sentinel = job.sentinel or (
+        str(RunPaths(job.mode, job.analysis_id).sentinel(job.chunk))
+        if job.mode and job.analysis_id and job.chunk
+        else "the chunk's sentinel"
+    )
     return (
         f"the chunk stops with 'cancelled by the user' on the next run; to analyse it after "
         f"all: rm {sentinel} && emobatch ledger forget {(job.chunk_sha256 or '')[:12]} "
         f"--analysis {job.analysis_id} --yes, then re-run snakemake"
     )
-
-
-# -- resolving a job ------------------------------------------------------------------------
-def resolve(inv: Inventory, ref: str, backend: Any | None = None) -> JobView:
-    """The job ``ref`` names; jobs the project does not know are looked up live."""
-    job = inv.find(ref)
-    if job is not None:
-        return job
-    if backend is not None and ref.startswith("batches/"):
-        status = backend.get(ref)  # a 404 becomes a clean error at the edge
-        job = JobView(job_name=status.name, kind="unknown", sources=["live"])
-        apply_status(job, status)
-        job.model = status.model
-        return job
-    raise CliError(
-        f"no job {ref!r} in this project",
-        hint="pick a name from `emobatch jobs list` (a full name batches/... is also "
-        "looked up at the provider; MODE/CHUNK names a chunk's latest job)",
-    )
-
-
-def live(job: JobView, backend: Any) -> Any:
-    status = backend.get(job.job_name)
-    apply_status(job, status)
-    return status
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -211,7 +201,13 @@ def list_jobs(
                 everything = collect(project.settings) if mode else inv
                 add_remote(inv, backend, known={j.job_name for j in everything.jobs})
     if as_json:
-        emit_json({"jobs": [j.to_dict() for j in inv.jobs], "interrupted_intents": inv.interrupted})
+        emit_json(
+            {
+                "jobs": [j.to_dict() for j in inv.jobs],
+                "interrupted_intents": inv.interrupted,
+                "unreadable": inv.unreadable,
+            }
+        )
         return
     print_inventory(inv)
 
@@ -229,7 +225,7 @@ def show_job(project: Project, name: str, as_json: bool) -> None:
     inv = collect(project.settings)
     live_error = None
     with project.backend() as backend:
-        job = resolve(inv, name, backend)
+        job = lookup(inv, name, backend)
         try:
             status = live(job, backend)
             raw = status.raw
@@ -261,7 +257,7 @@ def cancel_job(project: Project, name: str, yes: bool) -> None:
     """
     inv = collect(project.settings)
     with project.backend() as backend:
-        job = resolve(inv, name, backend)
+        job = lookup(inv, name, backend)
         status = live(job, backend)
         if status.done:
             click.echo(
@@ -276,15 +272,7 @@ def cancel_job(project: Project, name: str, yes: bool) -> None:
                 "not analysed",
                 abort=True,
             )
-        backend.cancel(job.job_name)
-        after = live(job, backend)
-    batch_event(
-        "cancel",
-        "%s (%s) cancel requested by the operator (emobatch jobs cancel); state now %s",
-        job.job_name,
-        where,
-        after.state,
-    )
+        after = cancel(job, backend, via="emobatch jobs cancel")
     click.echo(f"cancel requested for {job.job_name}; the provider reports {after.state}.")
     if job.known:
         click.echo(f"next: {cancelled_hint(job)}")
@@ -298,15 +286,13 @@ def fetch(project: Project, name: str, as_json: bool) -> None:
     """Download and process a finished job's results into the pipeline's own files.
 
     Writes the completion marker if missing, downloads the raw output, and parses it (no
-    retry rounds) to results/<mode>/<analysis>/parsed/<chunk>.parquet; a later
-    `snakemake --cores 2 results/<mode>.parquet` then only merges. Exit code 75 while the
+    retry rounds) into the analysis' parsed/ folder; a later
+    `snakemake --cores 2 results/MODE.parquet` then only merges. Exit code 75 while the
     job still runs.
     """
-    from emobatch.cli.fetch import fetch_job
-
     inv = collect(project.settings)
     with project.backend() as backend:
-        job = resolve(inv, name, backend)
+        job = lookup(inv, name, backend)
         status = backend.get(job.job_name)
         result = fetch_job(project.settings, backend, job, status)
     if as_json:
@@ -315,7 +301,7 @@ def fetch(project: Project, name: str, as_json: bool) -> None:
     print_fetch(result)
 
 
-def print_fetch(result: Any) -> None:
+def print_fetch(result: FetchResult) -> None:
     click.echo(f"{result.mode} {result.chunk} ({result.job_name}):")
     for step in result.steps:
         click.echo(f"  {step['step']:<9} {step['action']}: {step['path']}")

@@ -77,15 +77,16 @@ class Input:
     @contextlib.contextmanager
     def keys(self) -> Iterator[None]:
         """Single keys without Enter (and without echo) while inside, on a terminal."""
-        if not self.tty:
+        fd = self.fd
+        if not self.tty or fd is None:
             yield
             return
         import termios
         import tty
 
-        saved = termios.tcgetattr(self.fd)
+        saved = termios.tcgetattr(fd)
         try:
-            tty.setcbreak(self.fd)
+            tty.setcbreak(fd)
             yield
         finally:
-            termios.tcsetattr(self.fd, termios.TCSADRAIN, saved)
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)

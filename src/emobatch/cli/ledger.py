@@ -2,7 +2,8 @@
 
 The ledger (``ledger_path``, see ``emobatch.ledger``) is append-only: ``forget`` never edits
 or deletes a line, it appends a ``forgotten`` record for one (chunk, attempt), after which that
-attempt's earlier records no longer count and the chunk can be submitted again.
+attempt's earlier records no longer count and the chunk can be submitted again. What may be
+forgotten is decided by :mod:`emobatch.operations.ledger_ops`; this module renders and asks.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 import click
 
 from emobatch.cli.common import (
-    CliError,
     Project,
     console,
     emit_json,
@@ -20,11 +20,10 @@ from emobatch.cli.common import (
     new_table,
     project_command,
 )
-from emobatch.cli.inventory import interrupted_intents
 from emobatch.ledger import Ledger
-from emobatch.logs import batch_event
-
-FORGETTABLE_STATES = ("CANCELLED",)
+from emobatch.operations.inventory import interrupted_intents
+from emobatch.operations.ledger_ops import forget as forget_attempt
+from emobatch.operations.ledger_ops import live_final, plan_forget, sentinels_of
 
 
 @click.group(name="ledger")
@@ -97,37 +96,6 @@ def _details(rec: dict[str, Any]) -> str:
     )
 
 
-def _chunk(book: Ledger, prefix: str, analysis: str | None) -> tuple[str, str]:
-    """The (chunk sha256, analysis id) a prefix names: the ledger keys work by both."""
-    prefix = prefix.strip().lower()
-    if len(prefix) < 6:
-        raise CliError(
-            f"{prefix!r} is too short to name a chunk safely",
-            hint="give at least 6 hex digits of the chunk's sha256 (see `emobatch ledger show`)",
-        )
-    work = {
-        (r["chunk_sha256"], str(r.get("analysis_id")))
-        for r in book.records()
-        if str(r.get("chunk_sha256", "")).startswith(prefix)
-        and r.get("analysis_id")
-        and (analysis is None or r.get("analysis_id") == analysis)
-    }
-    if not work:
-        raise CliError(
-            f"no ledger record for a chunk whose sha256 starts with {prefix}"
-            + (f" under analysis {analysis}" if analysis else ""),
-            hint="see `emobatch ledger show`",
-        )
-    if len(work) > 1:
-        raise CliError(
-            f"{prefix} matches {len(work)} chunks or analyses ("
-            + ", ".join(f"{s[:16]} in {a}" for s, a in sorted(work))
-            + ")",
-            hint="give more digits, or --analysis ID",
-        )
-    return work.pop()
-
-
 @ledger.command(name="forget")
 @click.argument("sha_prefix")
 @click.option("--analysis", help="The analysis id, when the same chunk exists under several.")
@@ -144,98 +112,27 @@ def forget(
     job WITHOUT looking for the old one. A job that is confirmed and not cancelled is refused.
     """
     book = Ledger(project.settings.ledger_path)
-    sha, analysis = _chunk(book, sha_prefix, analysis)
-    attempts = book.attempts(sha, analysis)
-    if attempt is None:
-        attempt = max(attempts) if attempts else 0
-    state = attempts.get(attempt)
-    if state is None or (state.intent is None and state.submitted is None):
-        raise CliError(
-            f"chunk {sha[:12]} attempt {attempt} has nothing to forget",
-            hint="see `emobatch ledger show`",
-        )
-    if state.submitted is not None:
-        final = (state.final or {}).get("state") or _live_final(project, book, state.submitted)
-        if final not in FORGETTABLE_STATES:
-            raise CliError(
-                f"chunk {sha[:12]} attempt {attempt} was submitted as job "
-                f"{state.submitted['job_name']} ({final or 'not finished'}); forgetting it "
-                "would pay for the same chunk twice. Only interrupted intents and cancelled "
-                "jobs can be forgotten.",
-                hint=(
-                    f"cancel it first (`emobatch jobs cancel {state.submitted['job_name']}`)"
-                    " if you want it gone"
-                    if final is None
-                    else "nothing to forget: the pipeline uses its results (FAILED and EXPIRED "
-                    "jobs are resubmitted per batch.job_resubmits)"
-                ),
-            )
-        what = f"job {state.submitted['job_name']} ({final})"
-    else:
-        what = f"the interrupted intent of {state.intent.get('display_name')}"  # type: ignore[union-attr]
+
+    def ask_provider(submitted: dict[str, Any]) -> str | None:
+        with project.backend() as backend:
+            return live_final(book, backend, submitted)
+
+    plan = plan_forget(
+        book, sha_prefix, analysis=analysis, attempt=attempt, live_state=ask_provider
+    )
     if not yes:
         click.confirm(
-            f"Forget {what} for chunk {sha[:12]} attempt {attempt}? The next run submits the "
-            "chunk again as a new, paid job, without looking for an existing one",
+            f"Forget {plan.describe()}? The next run submits the chunk again as a new, paid "
+            "job, without looking for an existing one",
             abort=True,
         )
-    book.append(
-        "forgotten",
-        chunk_sha256=sha,
-        analysis_id=analysis,
-        attempt=attempt,
-        reason=f"emobatch ledger forget: {what}",
-    )
-    batch_event(
-        "ledger",
-        "forgot %s for chunk %s attempt %d (emobatch ledger forget)",
-        what,
-        sha[:12],
-        attempt,
-    )
-    click.echo(f"forgot {what} for chunk {sha[:12]} attempt {attempt}.")
-    sentinels = _sentinels_of(sha, analysis)
+    forget_attempt(book, plan)
+    click.echo(f"forgot {plan.describe()}.")
+    sentinels = sentinels_of(plan.chunk_sha256, plan.analysis_id)
     if sentinels:
         click.echo(
-            f"next: rm {' '.join(sentinels)} (its sentinel), then re-run snakemake: the "
-            "chunk is submitted once more"
+            f"next: rm {' '.join(map(str, sentinels))} (its sentinel), then re-run snakemake: "
+            "the chunk is submitted once more"
         )
     else:
         click.echo("next: re-run snakemake: the chunk is submitted once more")
-
-
-def _live_final(project: Project, book: Ledger, submitted: dict[str, Any]) -> str | None:
-    """The job's terminal state from the provider (recorded as ``final``), or None."""
-    with project.backend() as backend:
-        status = backend.get(submitted["job_name"])
-    if not status.done:
-        return None
-    book.append(
-        "final",
-        chunk_sha256=submitted["chunk_sha256"],
-        analysis_id=submitted.get("analysis_id"),
-        attempt=int(submitted.get("attempt", 0)),
-        job_name=status.name,
-        state=status.state,
-        request_count=status.request_count,
-        succeeded=status.succeeded,
-        failed=status.failed,
-    )
-    return str(status.state)
-
-
-def _sentinels_of(sha: str, analysis: str) -> list[str]:
-    from emobatch import atomic
-    from emobatch.cli.inventory import run_dirs
-
-    out = []
-    for run in run_dirs():
-        if run.name != analysis:
-            continue
-        for path in sorted((run / "submitted").glob("*.json")):
-            try:
-                if atomic.read_json(path).get("chunk_sha256") == sha:
-                    out.append(str(path))
-            except (OSError, ValueError):
-                continue
-    return out

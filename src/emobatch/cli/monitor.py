@@ -26,20 +26,13 @@ from emobatch.cli.common import (
     errors_at_the_edge,
     project_command,
 )
-from emobatch.cli.fetch import fetch_job
-from emobatch.cli.inventory import Inventory, JobView, collect, refresh
-from emobatch.cli.jobs import (
-    cancelled_hint,
-    jobs_table,
-    live,
-    print_fetch,
-    print_inventory,
-    resolve,
-    show_lines,
-)
+from emobatch.cli.jobs import cancelled_hint, jobs_table, print_fetch, print_inventory, show_lines
 from emobatch.cli.keyboard import Input
 from emobatch.config import MODES
-from emobatch.logs import batch_event
+from emobatch.operations.fetch import fetch_job
+from emobatch.operations.inventory import collect
+from emobatch.operations.job_view import Inventory, JobView, cancel, live, lookup, refresh
+from emobatch.timefmt import one_line
 
 MENU = """emobatch monitor: {project} (backend {backend})
   1  list jobs
@@ -103,7 +96,7 @@ class Monitor:
                 return inv.jobs[n - 1]
             self.say(f"no job number {n} (1-{len(inv.jobs)}; choose 1 to list them)")
             return None
-        return resolve(inv, answer, self.backend)
+        return lookup(inv, answer, self.backend)
 
     # -- menu actions ----------------------------------------------------------------------
     def list_jobs(self) -> None:
@@ -117,7 +110,7 @@ class Monitor:
         try:
             live(job, self.backend)
         except Exception as exc:  # show what the project knows anyway
-            error = " ".join(str(exc).split())[:300]
+            error = one_line(exc)[:300]
         for line in show_lines(job, error):
             self.say(line)
 
@@ -163,16 +156,7 @@ class Monitor:
         if answer.lower() not in ("y", "yes"):
             self.say("not cancelled")
             return
-        self.backend.cancel(job.job_name)
-        after = live(job, self.backend)
-        batch_event(
-            "cancel",
-            "%s (%s %s) cancel requested by the operator (emobatch monitor); state now %s",
-            job.job_name,
-            job.mode,
-            job.chunk,
-            after.state,
-        )
+        after = cancel(job, self.backend, via="emobatch monitor")
         self.say(f"cancel requested; the provider reports {after.state}")
         if job.known:
             self.say(f"next: {cancelled_hint(job)}")

@@ -114,16 +114,14 @@ def model_entry(settings: Settings, today: dt.date | None = None) -> ModelEntry:
             f"batch.model_name: {name} was shut down on {entry.shutdown} "
             f"(source: {entry.lifecycle_source.get('url', 'the model catalogue')}); "
             "calls to it now fail or are answered by another model",
-            hint=f"use --config 'batch={{\"model_name\": \"{entry.replacement}\"}}' "
+            hint=f'use --config \'batch={{"model_name": "{entry.replacement}"}}\' '
             "(its replacement) and validate the new model before a full run; results of earlier "
             "analyses stay under results/<mode>/<analysis id>/",
         )
     days = entry.days_to_shutdown(today)
     if entry.status == "deprecated" or (days is not None and days <= SHUTDOWN_WARNING_DAYS):
         when = f"shuts down on {entry.shutdown}" if entry.shutdown else "may be withdrawn"
-        log.warning(
-            "%s is deprecated and %s; its replacement is %s", name, when, entry.replacement
-        )
+        log.warning("%s is deprecated and %s; its replacement is %s", name, when, entry.replacement)
     return entry
 
 

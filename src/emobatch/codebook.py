@@ -64,7 +64,9 @@ def _fail(path: Path, what: str) -> CodebookError:
     )
 
 
-def _require(mapping: Any, key: str, where: str, path: Path, kind: type | tuple = object) -> Any:
+def _require(
+    mapping: Any, key: str, where: str, path: Path, kind: type | tuple[type, ...] = object
+) -> Any:
     if not isinstance(mapping, dict) or key not in mapping:
         raise _fail(path, f"key `{where}{key}` is missing")
     value = mapping[key]
@@ -73,14 +75,14 @@ def _require(mapping: Any, key: str, where: str, path: Path, kind: type | tuple 
     return value
 
 
-def _kind_name(kind: type | tuple) -> str:
+def _kind_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     names = {str: "text", list: "list", dict: "mapping", int: "number", object: "value"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
 def _check_labels(raw: dict[str, Any], path: Path) -> list[dict[str, Any]]:
-    labels = _require(raw, "labels", "", path, list)
+    labels: list[dict[str, Any]] = _require(raw, "labels", "", path, list)
     seen: set[str] = set()
     for i, label in enumerate(labels):
         where = f"labels[{i}]."
@@ -116,8 +118,10 @@ def _check_object(schema: Any, where: str, fields: list[str] | tuple[str, ...], 
         raise _fail(path, f"`{where}.required` must list {', '.join(not_required)}")
 
 
-def _check_schema(raw: dict[str, Any], labels: list[str], sentiments: list[str], path: Path):
-    schema = _require(raw, "output_schema", "", path, dict)
+def _check_schema(
+    raw: dict[str, Any], labels: list[str], sentiments: list[str], path: Path
+) -> dict[str, Any]:
+    schema: dict[str, Any] = _require(raw, "output_schema", "", path, dict)
     _check_object(schema, "output_schema", ANSWER_FIELDS, path)
     enum = _enum_of(schema, "primary_emotion", path)
     if sorted(enum) != sorted(labels):

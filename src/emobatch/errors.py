@@ -33,9 +33,7 @@ class BackendError(EmobatchError):
     Backends raise these (and only these) at the seam; ``code`` is the HTTP status if any.
     """
 
-    def __init__(
-        self, message: str, *, hint: str | None = None, code: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, code: int | None = None) -> None:
         self.code = code
         super().__init__(message, hint=hint)
 

@@ -31,6 +31,7 @@ from emobatch.labels import EMOTIONS
 
 if TYPE_CHECKING:
     from emobatch.analysis import Analysis
+    from emobatch.ledger import Ledger
     from emobatch.records import Sentinel
 
 log = logging.getLogger("emobatch.estimate")
@@ -127,7 +128,7 @@ def _round(value: float | None) -> float | None:
 
 
 def record_estimate(
-    ledger: Any, sentinel: Sentinel, chunk: Path, *, analysis: Analysis
+    ledger: Ledger, sentinel: Sentinel, chunk: Path, *, analysis: Analysis
 ) -> dict[str, Any] | None:
     """Append the chunk's estimated cost to the ledger when its job was just created."""
     if sentinel.how == "ledger":  # nothing new was paid for

@@ -134,7 +134,7 @@ def model_rows(
 def default_model(rows: list[dict[str, Any]], catalogue: Catalogue, today: dt.date) -> str:
     """The cheapest (batch, per 1,000 posts) GA model with batch + structured output that is
     not within SAFE_DAYS of a known shutdown."""
-    eligible = []
+    eligible: list[tuple[float, str]] = []
     for row in rows:
         entry = catalogue.models[row["model"]]
         days = entry.days_to_shutdown(today)

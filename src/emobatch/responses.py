@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from emobatch.errors import CoverageError
 
@@ -49,6 +49,17 @@ class RowResult:
         return self.status == "ok"
 
 
+class _Usage(TypedDict):
+    """The token counts and model identity every judged line carries, ok or failed."""
+
+    prompt_tokens: int
+    output_tokens: int
+    thoughts_tokens: int
+    cached_tokens: int
+    model_version: str | None
+    response_id: str | None
+
+
 def _int(value: Any) -> int:
     try:
         return int(value)
@@ -68,7 +79,7 @@ def _failed(key: str, reason: str, detail: str, *, retryable: bool = True, **kw:
     )
 
 
-def evaluate_line(obj: dict[str, Any], validate: Any) -> RowResult:
+def evaluate_line(obj: dict[str, Any], validate: Validate) -> RowResult:
     """Evaluate one parsed output line; ``validate(answer) -> list[str]`` lists schema problems."""
     key = str(obj.get("key", ""))
     if obj.get("error"):
@@ -82,7 +93,7 @@ def evaluate_line(obj: dict[str, Any], validate: Any) -> RowResult:
         )
     response = obj.get("response") or {}
     usage = response.get("usageMetadata") or {}
-    common = {
+    common: _Usage = {
         "prompt_tokens": _int(usage.get("promptTokenCount")),
         "output_tokens": _int(usage.get("candidatesTokenCount")),
         "thoughts_tokens": _int(usage.get("thoughtsTokenCount")),
@@ -140,15 +151,6 @@ def evaluate_line(obj: dict[str, Any], validate: Any) -> RowResult:
     if problems:
         return _failed(key, "schema_violation", "; ".join(problems), finish_reason=finish, **common)
     return RowResult(key=key, status="ok", answer=answer, finish_reason=finish, **common)
-
-
-def parse_output_line(line: bytes | str, lineno: int, source: str) -> dict[str, Any] | None:
-    """JSON of one output line, or None for a line that is not JSON (reported by the caller)."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError:
-        return None
-    return obj if isinstance(obj, dict) else None
 
 
 # Request lines are written with sorted keys, so "key" comes first: read it without parsing

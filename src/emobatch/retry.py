@@ -63,10 +63,6 @@ class RetryPolicy:
     jitter: float = 1.0
     sleep: Callable[[float], None] = time.sleep
 
-    def fast(self) -> RetryPolicy:
-        """A policy for tests and the local emulator: same shape, millisecond waits."""
-        return RetryPolicy(self.attempts, 0.01, 0.05, 30.0, 0.01, self.sleep)
-
 
 def _log_before_sleep(what: str) -> Callable[[tenacity.RetryCallState], None]:
     def before_sleep(state: tenacity.RetryCallState) -> None:

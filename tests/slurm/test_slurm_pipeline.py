@@ -92,30 +92,47 @@ pytestmark = [
 def _clean_env() -> dict[str, str]:
     """The caller's environment without API keys, emobatch test hooks or SLURM job context."""
     drop = {"GEMINI_API_KEY", "GOOGLE_API_KEY", "EMOBATCH_CRASH_AT", "EMOBATCH_GEMINI_BASE_URL"}
-    return {k: v for k, v in os.environ.items()
-            if k not in drop and not k.startswith(("SLURM_", "SBATCH_", "SRUN_"))}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in drop and not k.startswith(("SLURM_", "SBATCH_", "SRUN_"))
+    }
 
 
 @pytest.fixture(scope="module")
 def slurm_venv() -> Path:
     """A venv with emobatch (editable) and the SLURM executor plugin, reused between runs."""
     # editable install: the venv belongs to this checkout and this pyproject.toml
-    stamp_id = hashlib.sha256(str(REPO).encode() + (REPO / "pyproject.toml").read_bytes()
-                              ).hexdigest()[:16]
+    stamp_id = hashlib.sha256(
+        str(REPO).encode() + (REPO / "pyproject.toml").read_bytes()
+    ).hexdigest()[:16]
     stamp = SLURM_VENV / f".installed-{stamp_id}"
     with FileLock(str(LOCK_DIR / "emobatch-slurm-venv.lock"), timeout=900):
         if not stamp.exists():
             t0 = time.monotonic()
             owned = SLURM_VENV / ".built-by-tests-slurm"
             if SLURM_VENV.exists() and any(SLURM_VENV.iterdir()) and not owned.exists():
-                pytest.fail(f"{SLURM_VENV} exists but was not built by this test; remove it or "
-                            "point EMOBATCH_SLURM_VENV elsewhere")
+                pytest.fail(
+                    f"{SLURM_VENV} exists but was not built by this test; remove it or "
+                    "point EMOBATCH_SLURM_VENV elsewhere"
+                )
             shutil.rmtree(SLURM_VENV, ignore_errors=True)
             subprocess.run([sys.executable, "-m", "venv", str(SLURM_VENV)], check=True)
             owned.touch()
-            pip = subprocess.run([str(SLURM_VENV / "bin" / "python"), "-m", "pip", "install",
-                                  "--quiet", "-e", f"{REPO}[slurm]"],
-                                 capture_output=True, text=True, env=_clean_env())
+            pip = subprocess.run(
+                [
+                    str(SLURM_VENV / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "-e",
+                    f"{REPO}[slurm]",
+                ],
+                capture_output=True,
+                text=True,
+                env=_clean_env(),
+            )
             assert pip.returncode == 0, f"pip install failed:\n{pip.stdout}\n{pip.stderr}"
             stamp.touch()
             print(f"built {SLURM_VENV} in {time.monotonic() - t0:.0f} s")
@@ -126,8 +143,10 @@ def _daemons() -> dict[str, int]:
     path = STATE_DIR / "daemons"
     if not path.exists():
         return {}
-    return {name: int(pid) for name, pid in
-            (line.split() for line in path.read_text().splitlines() if line.strip())}
+    return {
+        name: int(pid)
+        for name, pid in (line.split() for line in path.read_text().splitlines() if line.strip())
+    }
 
 
 def _alive(pid: int) -> bool:
@@ -143,9 +162,9 @@ def cluster() -> Iterator[dict[str, int]]:
     """A running single-node cluster; stopped again (by PID) if this fixture started it."""
     env = {**_clean_env(), "SLURM_CI_STATE_DIR": str(STATE_DIR)}
     with FileLock(str(LOCK_DIR / "emobatch-slurm-cluster.lock"), timeout=900):
-        running = subprocess.run([str(CLUSTER), "status"], env=env, capture_output=True,
-                                 text=True).returncode == 0 and all(map(_alive,
-                                                                         _daemons().values()))
+        running = subprocess.run(
+            [str(CLUSTER), "status"], env=env, capture_output=True, text=True
+        ).returncode == 0 and all(map(_alive, _daemons().values()))
         try:
             t0 = time.monotonic()
             subprocess.run([str(CLUSTER), "start"], env=env, check=True)
@@ -169,9 +188,12 @@ def _project(root: Path) -> Path:
 def _slurm_jobs(run_id: str) -> dict[int, tuple[str, str, str]]:
     """SLURM job id -> (rule, state, partition) of every job of this Snakemake run (squeue keeps
     finished jobs for MinJobAge)."""
-    out = subprocess.run(["squeue", "--states=all", "--noheader", "--name", run_id,
-                          "--format=%i|%k|%T|%P"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["squeue", "--states=all", "--noheader", "--name", run_id, "--format=%i|%k|%T|%P"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     jobs = {}
     for line in out.splitlines():
         jobid, comment, state, partition = line.strip().split("|")
@@ -183,16 +205,17 @@ def _slurm_jobs(run_id: str) -> dict[int, tuple[str, str, str]]:
 
 def _dataset(project: Path) -> pd.DataFrame:
     df = pd.read_parquet(project / "results" / "pilot.parquet")
-    return df.drop(columns=sorted(VOLATILE & set(df))).sort_values("post_id").reset_index(
-        drop=True)
+    return df.drop(columns=sorted(VOLATILE & set(df))).sort_values("post_id").reset_index(drop=True)
 
 
-def test_pilot_on_slurm_matches_local_run(tmp_path: Path, slurm_venv: Path,
-                                          cluster: dict[str, int]) -> None:
+def test_pilot_on_slurm_matches_local_run(
+    tmp_path: Path, slurm_venv: Path, cluster: dict[str, int]
+) -> None:
     t0 = time.monotonic()
     # the plugin belongs in the cluster venv only (see the module docstring)
     assert importlib.util.find_spec("snakemake_executor_plugin_slurm") is None, (
-        f"the SLURM plugin is installed in {sys.prefix}; uninstall it there")
+        f"the SLURM plugin is installed in {sys.prefix}; uninstall it there"
+    )
     sm_proj = _project(tmp_path / "slurm")
     local_proj = _project(tmp_path / "local")
     probe_dir = tmp_path / "probe"
@@ -204,17 +227,48 @@ def test_pilot_on_slurm_matches_local_run(tmp_path: Path, slurm_venv: Path,
     # the reference: the same project with the normal local executor (.venv), run meanwhile
     local_out = (tmp_path / "local.out").open("w")
     local = subprocess.Popen(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-         "--directory", str(local_proj), "--cores", "2", "results/pilot.parquet"],
-        cwd=local_proj, env=env, stdout=local_out, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--directory",
+            str(local_proj),
+            "--cores",
+            "2",
+            "results/pilot.parquet",
+        ],
+        cwd=local_proj,
+        env=env,
+        stdout=local_out,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        cmd = ["timeout", "-s", "INT", "-k", "30", str(RUN_TIMEOUT),
-               str(slurm_venv / "bin" / "snakemake"), "--snakefile", str(REPO / "Snakefile"),
-               "--directory", str(sm_proj), "--profile", str(PROFILE),
-               "results/pilot.parquet", "--slurm-init-seconds-before-status-checks", "4",
-               "--slurm-keep-successful-logs",
-               # docs/hpc.md's way to choose a partition (not the cluster's default `debug`)
-               "--default-resources", "mem_mb=1000", "runtime=30", "slurm_partition=batch"]
+        cmd = [
+            "timeout",
+            "-s",
+            "INT",
+            "-k",
+            "30",
+            str(RUN_TIMEOUT),
+            str(slurm_venv / "bin" / "snakemake"),
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--directory",
+            str(sm_proj),
+            "--profile",
+            str(PROFILE),
+            "results/pilot.parquet",
+            "--slurm-init-seconds-before-status-checks",
+            "4",
+            "--slurm-keep-successful-logs",
+            # docs/hpc.md's way to choose a partition (not the cluster's default `debug`)
+            "--default-resources",
+            "mem_mb=1000",
+            "runtime=30",
+            "slurm_partition=batch",
+        ]
         sm_env = {**env, "PYTHONPATH": str(probe_dir), "EMOBATCH_PROBE_FILE": str(probe_file)}
         proc = subprocess.run(cmd, cwd=sm_proj, env=sm_env, capture_output=True, text=True)
         slurm_secs = time.monotonic() - t0
@@ -222,7 +276,8 @@ def test_pilot_on_slurm_matches_local_run(tmp_path: Path, slurm_venv: Path,
         (tmp_path / "slurm.out").write_text(output, encoding="utf-8")
         assert proc.returncode == 0, (
             f"SLURM run exited {proc.returncode} after {slurm_secs:.0f} s "
-            f"(124 = timed out)\n{output[-6000:]}")
+            f"(124 = timed out)\n{output[-6000:]}"
+        )
         local_rc = local.wait(timeout=RUN_TIMEOUT)
     finally:
         if local.poll() is None:
@@ -267,6 +322,7 @@ def test_pilot_on_slurm_matches_local_run(tmp_path: Path, slurm_venv: Path,
     assert len(on_slurm) == 5 and set(on_slurm["status"]) == {"ok"}
     pd.testing.assert_frame_equal(on_slurm, reference)
 
-    print(f"SLURM jobs {dict(sorted(jobs.items()))}; SLURM run {slurm_secs:.0f} s, "
-          f"test body {time.monotonic() - t0:.0f} s")
-
+    print(
+        f"SLURM jobs {dict(sorted(jobs.items()))}; SLURM run {slurm_secs:.0f} s, "
+        f"test body {time.monotonic() - t0:.0f} s"
+    )

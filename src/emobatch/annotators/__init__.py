@@ -12,8 +12,8 @@ Method, scoring formula and licence of the word lists: see ``README.md`` in this
 
 from emobatch.annotators.annotation import Annotation
 from emobatch.annotators.engine import annotate, annotate_many
-from emobatch.annotators.lexicon import EMOTIONS
 from emobatch.annotators.version import LEXICON_VERSION, MODEL_VERSION
+from emobatch.labels import EMOTIONS
 
 __all__ = [
     "EMOTIONS",

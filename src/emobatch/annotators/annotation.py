@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from emobatch.annotators.lexicon import EMOTION_INDEX, EMOTIONS
+from emobatch.annotators.lexicon import EMOTION_INDEX
+from emobatch.labels import EMOTIONS
 
 
 class Intensities(Mapping[str, float]):
@@ -46,10 +47,6 @@ class Intensities(Mapping[str, float]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Intensities, (self._values,))
-
-    def as_tuple(self) -> tuple[float, ...]:
-        """Intensities in ``EMOTIONS`` order."""
-        return self._values
 
 
 @dataclass(frozen=True, slots=True)

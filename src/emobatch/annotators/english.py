@@ -123,10 +123,6 @@ def _word_info(word: str) -> tuple[tuple[str, ...], bool]:
     return candidates(word), False
 
 
-def _is_negator(word: str, negators: frozenset[str]) -> bool:
-    return word in negators or word.endswith("n't")
-
-
 def _tokens(text: str) -> tuple[list[str | None], list[str], list[int]]:
     """Lower-cased words (``None`` for punctuation), original spellings, char offsets."""
     words: list[str | None] = []

@@ -19,7 +19,7 @@ import os
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,10 +86,11 @@ def tokenize(text: str) -> list[Any]:
     """Kiwi tokens of one text."""
     kiwi = get_kiwi()
     with _CALL_LOCK:
-        return kiwi.tokenize(text, **KIWI_OPTIONS)
+        tokens: list[Any] = kiwi.tokenize(text, **KIWI_OPTIONS)
+    return tokens
 
 
-def tokenize_many(texts: Sequence[str]) -> Iterator[list[Any]]:
+def tokenize_many(texts: Sequence[str]) -> Generator[list[Any], None, None]:
     """Kiwi tokens of many texts, in order, using Kiwi's multi-threaded batch analysis.
 
     Texts are analysed chunk by chunk; each chunk is collected whole under the call lock

@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass
 
 from emobatch.annotators.annotation import Annotation, Intensities
-from emobatch.annotators.lexicon import EMOTIONS, Cue, Modifiers
+from emobatch.annotators.lexicon import Cue, Modifiers
+from emobatch.labels import EMOTIONS
 
 MAX_RATIONALE_ITEMS = 8
 

@@ -7,6 +7,8 @@ ambiguous create) at the seam; idempotent calls are retried here on the transien
 
 from __future__ import annotations
 
+import enum
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -31,7 +33,8 @@ UPLOAD_MIME_TYPES = ("jsonl", "text/plain")
 
 
 def _state_of(job: types.BatchJob) -> str:
-    raw = job.state.value if hasattr(job.state, "value") else str(job.state or "")
+    state = job.state
+    raw = state.value if isinstance(state, enum.Enum) else str(state or "")
     return raw.removeprefix("JOB_STATE_").removeprefix("BATCH_STATE_") or "UNSPECIFIED"
 
 
@@ -69,7 +72,8 @@ class GeminiBackend:
             try:
                 uploaded = self._call(
                     f"upload of {path.name}",
-                    lambda mime=mime: self._client.files.upload(
+                    functools.partial(
+                        self._client.files.upload,
                         file=str(path),
                         config=types.UploadFileConfig(mime_type=mime, display_name=display_name),
                     ),

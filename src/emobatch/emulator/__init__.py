@@ -17,7 +17,7 @@ from the offline dictionary annotator; faults are injected deterministically fro
 from __future__ import annotations
 
 from .background import EmulatorServer, ServerOptions, create_server, serve_in_background
-from .clock import Clock, ManualClock, SystemClock
+from .clock import Clock, ManualClock, SystemClock, today
 from .faults import FaultPlan, FaultPlanError, FaultRule, parse_fault_spec
 from .models import ModelInfo, ModelRegistry
 from .stats import read_stats
@@ -37,4 +37,5 @@ __all__ = [
     "parse_fault_spec",
     "read_stats",
     "serve_in_background",
+    "today",
 ]

@@ -13,7 +13,6 @@ import os
 import socket
 import threading
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypedDict, Unpack
 
 from .api import EmulatorApp, EmulatorConfig
@@ -109,12 +108,7 @@ class EmulatorServer:
     def __enter__(self) -> EmulatorServer:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self.close()
 
     def __repr__(self) -> str:

@@ -110,7 +110,7 @@ def _selected(rule: FaultRule, seed: int, count: int) -> bool:
     nth = rule.get("nth")
     if nth is not None:
         return count in nth
-    rate = rule.get("rate")
+    rate: float | None = rule.get("rate")
     if rate is not None:
         return unit_hash(seed, rule.id, count) < rate
     return True

@@ -47,15 +47,6 @@ class ModelInfo:
     shutdown: dt.date | None = None
 
     @property
-    def thinks_by_default(self) -> bool:
-        control = self.thinking
-        if control is None:
-            return False
-        if control.control == "budget":
-            return control.default != "off"
-        return True
-
-    @property
     def display_name(self) -> str:
         """``gemini-3.5-flash-lite`` -> ``Gemini 3.5 Flash-Lite`` (the real style)."""
         words = self.name.replace("flash-lite", "flash_lite").split("-")

@@ -128,9 +128,7 @@ class _LineParts:
         return self.head, _dumps(key), self.middle, _dumps(text), self.tail
 
 
-def request_encoder(
-    codebook: Codebook, generation: dict[str, Any]
-) -> Callable[[str, str], bytes]:
+def request_encoder(codebook: Codebook, generation: dict[str, Any]) -> Callable[[str, str], bytes]:
     """A fast ``(key, text) -> line`` giving exactly ``request_line(key, build_request(...))``.
 
     The constant part (system instruction, schema, settings) is serialised once; each line only

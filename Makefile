@@ -22,11 +22,32 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
+# style, formatting, the workflow, types (strict; see [tool.mypy]) and the import
+# contracts of the architecture (see [tool.importlinter]); all read pyproject.toml
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench workflow
-	$(BIN)/snakemake --lint
+	$(BIN)/ruff format --check src tests bench workflow
 	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench workflow
 	$(BIN)/snakefmt Snakefile workflow/rules
+
+# Start the results over: removes results/ and logs/ but KEEPS the submission ledger, the
+# analysis history and the local emulator's state (results/ledger, results/history,
+# results/emulator), so nothing already paid for is paid again. `make clean-results ALL=1`
+# removes those too (only for a project you are discarding).
+clean-results:
+ifeq ($(ALL),1)
+	rm -rf results logs .snakemake
+	@echo "removed results/, logs/ and .snakemake/, including the ledger and the history (ALL=1)"
+else
+	@mkdir -p results
+	find results -mindepth 1 -maxdepth 1 ! -name ledger ! -name history ! -name emulator -exec rm -rf {} +
+	rm -rf logs .snakemake/incomplete .snakemake/metadata
+	@echo "removed results/ and logs/; kept results/ledger, results/history and results/emulator"
+	@echo "(the record of what was paid for). Remove those too with: make clean-results ALL=1"
+endif

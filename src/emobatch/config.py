@@ -66,6 +66,7 @@ class BatchSettings:
     max_batch_size: int
     max_file_size_mb: float
     poll_interval_seconds: float
+    first_poll_seconds: float
     max_wait_hours: float
     blocking: bool
     retry_rounds: int
@@ -174,6 +175,7 @@ class Settings:
                     max_batch_size=int(bat["max_batch_size"]),
                     max_file_size_mb=float(bat["max_file_size_mb"]),
                     poll_interval_seconds=float(bat["poll_interval_seconds"]),
+                    first_poll_seconds=float(bat["first_poll_seconds"]),
                     max_wait_hours=float(bat["max_wait_hours"]),
                     blocking=bool(bat["blocking"]),
                     retry_rounds=int(bat["retry_rounds"]),
@@ -307,7 +309,9 @@ def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
     return cfg
 
 
-def load_config(path: Path | str = "config/config.yaml", overrides: dict | None = None) -> Settings:
+def load_config(
+    path: Path | str = "config/config.yaml", overrides: dict[str, Any] | None = None
+) -> Settings:
     """Read, merge overrides into, validate and type a config file (outside Snakemake)."""
     p = Path(path)
     try:

@@ -2,7 +2,8 @@
 
 ``logs/analysis.log`` collects INFO lines of every rule and command; the story of a run is
 ``grep BATCH logs/analysis.log`` (one BATCH line per submit, poll state change, download,
-retry round and merge). A filter redacts the API key should it ever reach a message.
+retry round and merge), each naming its run as ``<mode>/<analysis id>`` so two runs can be told
+apart. A filter redacts the API key should it ever reach a message.
 """
 
 from __future__ import annotations
@@ -61,6 +62,28 @@ def setup(
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+_context: dict[str, str] = {}
+
+
+def set_context(*, mode: str | None = None, analysis: str | None = None) -> None:
+    """Name the run (mode, analysis id) that the following BATCH lines belong to."""
+    _context.clear()
+    _context.update({k: v for k, v in (("mode", mode), ("analysis", analysis)) if v})
+
+
 def batch_event(stage: str, message: str, *args: object) -> None:
-    """One BATCH-tagged line in the analysis log, e.g. ``BATCH submit chunk-0000 -> batches/x``."""
-    batch_log.info("BATCH %s " + message, stage, *args)
+    """One BATCH-tagged line in the analysis log, e.g.
+    ``BATCH submit pilot/a79daa4139c9 chunk-0000.jsonl -> batches/x``: stage, then the run's
+    mode and analysis id (when the caller is a rule of one run), then the message."""
+    run = "/".join(_context[k] for k in ("mode", "analysis") if k in _context)
+    if run:
+        batch_log.info("BATCH %s %s " + message, stage, run, *args)
+    else:
+        batch_log.info("BATCH %s " + message, stage, *args)
+
+
+def usd(value: float | None) -> str:
+    """Money for people: ``$0.6873`` (4 decimals; tiny amounts in scientific notation)."""
+    if value is None:
+        return "$?"
+    return f"${value:,.4f}" if value == 0 or abs(value) >= 0.0001 else f"${value:.2e}"

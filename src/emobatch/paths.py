@@ -163,6 +163,11 @@ class ModePaths:
         return self._file(".summary.json")
 
     @property
+    def columns(self) -> Path:
+        """The CSV's column types, for R's read.csv(colClasses = ...)."""
+        return self._file(".columns.csv")
+
+    @property
     def estimate(self) -> Path:
         return self._file(".estimate.json")
 

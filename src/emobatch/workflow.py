@@ -180,6 +180,7 @@ def _poll_settings(settings: Settings) -> Any:
     b = settings.batch
     return PollSettings(
         interval_seconds=b.poll_interval_seconds,
+        first_interval_seconds=b.first_poll_seconds,
         max_wait_hours=b.max_wait_hours,
         blocking=b.blocking,
         job_resubmits=b.job_resubmits,
@@ -320,6 +321,7 @@ def results_merge(settings: Settings, sm: Any) -> None:
     from emobatch.summary import write_summary
 
     analysis = analysis_for(settings)  # the rule's inputs are the current analysis's files
+    logs.set_context(mode=sm.wildcards.mode, analysis=analysis.id)
     validation = gate_status(settings, analysis, sm.wildcards.mode)
     counts = merge_mode(
         mode=sm.wildcards.mode,
@@ -332,6 +334,7 @@ def results_merge(settings: Settings, sm: Any) -> None:
         engine=analysis.engine.tag,
         out_parquet=Path(sm.output.parquet),
         out_csv=Path(sm.output.csv),
+        out_columns=Path(sm.output.columns),
         validation_override=validation["override_reason"] if validation["gated"] else None,
     )
     counts["validation"] = validation
@@ -389,6 +392,21 @@ STAGES: dict[str, Callable[[Settings, Any], None]] = {
 }
 
 
+def _verdict(sm: Any, kind: str, exc: Exception) -> None:
+    from emobatch.endings import record
+
+    try:
+        record(
+            sm.rule,
+            {k: str(v) for k, v in sm.wildcards.items()},
+            kind,
+            str(exc),
+            sm.log[0] if len(sm.log) else None,
+        )
+    except OSError:  # the verdict is a courtesy; the log has the error already
+        log.debug("could not record the verdict", exc_info=True)
+
+
 def run(sm: Any) -> None:
     """Entry point of every workflow script: ``run(snakemake)``."""
     rule = sm.rule
@@ -396,14 +414,18 @@ def run(sm: Any) -> None:
     where = socket.gethostname()
     if os.environ.get("SLURM_JOB_ID"):
         where += f", SLURM job {os.environ['SLURM_JOB_ID']}"
-    log.info("rule %s started on %s (wildcards: %s)", rule, where, dict(sm.wildcards.items()))
+    wildcards = dict(sm.wildcards.items())
+    logs.set_context(mode=wildcards.get("mode"), analysis=wildcards.get("analysis"))
+    log.info("rule %s started on %s (wildcards: %s)", rule, where, wildcards)
     try:
         settings = Settings.from_dict(sm.config)
         STAGES[rule](settings, sm)
     except JobStillRunning as exc:
         log.warning("%s", exc)
+        _verdict(sm, "still_running", exc)
         sys.exit(EXIT_STILL_RUNNING)
     except EmobatchError as exc:
         log.error("%s failed: %s", rule, exc)
+        _verdict(sm, "error", exc)
         sys.exit(1)
     log.info("rule %s finished", rule)

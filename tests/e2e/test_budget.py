@@ -17,5 +17,9 @@ def test_budget_set_after_the_estimate_still_stops_the_submit(project: Project) 
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
     assert "above budget_usd = $0.0000" in out and "Nothing was uploaded or submitted" in out
+    tail = proc.stderr.strip().splitlines()[-4:]  # emobatch's verdict closes the output
+    assert tail[0] == "emobatch: the run stopped: 1 job(s) failed.", tail
+    assert tail[1].startswith("  batch_submit (mode pilot, analysis a") and "budget_usd" in tail[1]
+    assert tail[2].startswith("    log: logs/pilot/") and tail[3].startswith("    next step: ")
     assert project.ledger_events() == []
     assert project.emulator_jobs() == []

@@ -23,6 +23,13 @@ def test_nonblocking_poll_exits_then_resumes(project: Project) -> None:
     assert first.returncode != 0
     out = first.stdout + first.stderr
     assert "re-run the same snakemake command later to resume" in out
+    # emobatch's own verdict is the last thing on the screen, after Snakemake's text
+    last = first.stderr.strip().splitlines()
+    ending = [i for i, line in enumerate(last) if line.startswith("emobatch: ")]
+    assert ending, last[-15:]
+    assert last[ending[-1]].startswith("emobatch: 2 job(s) still running: re-run the same command")
+    assert all(line.startswith("  ") for line in last[ending[-1] + 1 :])
+    assert "WorkflowError" not in "\n".join(last[ending[-1] :])
     assert not project.path("results", "pilot.parquet").exists()
     assert len(project.emulator_jobs()) == 2  # both chunks submitted, neither finished
     # the submit-only target reports the jobs without waiting

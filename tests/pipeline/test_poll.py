@@ -28,8 +28,17 @@ def test_waits_through_pending_and_running(tmp_path, chunk):
     sentinel = _submit(backend, ledger, chunk)
     marker = _poll(backend, ledger, sentinel, chunk, clock)
     assert marker.state == "SUCCEEDED" and marker.succeeded == 2
-    assert clock.sleeps == [10, 10, 10]
+    assert clock.sleeps == [2, 3, 4.5]  # the first checks come early, growing to the interval
     assert [r["state"] for r in ledger.records() if r["event"] == "final"] == ["SUCCEEDED"]
+
+
+def test_the_schedule_grows_to_the_interval():
+    from itertools import islice
+
+    waits = list(islice(PollSettings(interval_seconds=300).delays(), 16))
+    assert waits[:5] == [2, 3, 4.5, 6.75, 10.125]
+    assert waits[12] == pytest.approx(259.49, abs=0.01) and waits[13:] == [300, 300, 300]
+    assert list(islice(PollSettings(interval_seconds=1).delays(), 3)) == [1, 1, 1]
 
 
 @pytest.mark.parametrize("bad", ["FAILED", "EXPIRED"])

@@ -1,7 +1,11 @@
 # Shared set-up: config validation, the analysis id (codebook + engine + settings as sent;
 # a shut-down or unknown model stops here), the key check, chunk discovery.
 from emobatch.backends.factory import require_api_key
+import atexit
+import time
+
 from emobatch.analysis import analysis_for
+from emobatch.endings import print_ending
 from emobatch.config import Settings, validate_config
 from emobatch.errors import EmobatchError
 from emobatch.paths import (
@@ -22,6 +26,7 @@ try:
 except EmobatchError as exc:
     raise WorkflowError(str(exc)) from None
 
+STARTED = time.time()  # verdicts recorded from now on belong to this run
 RUN = RunPaths.pattern()  # every run path, with {mode} and {analysis} wildcards
 MODE = ModePaths.pattern()  # results/{mode}.*
 VALIDATION = ValidationPaths()  # results/validation/sheet.*
@@ -57,3 +62,15 @@ def submitted_chunks(wildcards):
 def current(path):
     """``path`` (with {mode}) of the analysis the current config defines."""
     return lambda wc: str(path).format(mode=wc.mode, analysis=ANALYSIS)
+
+
+# emobatch's verdict is printed at exit, after Snakemake's own closing lines, so it is the last
+# thing on the screen (emobatch.endings)
+onsuccess:
+    if workflow.is_main_process:
+        atexit.register(print_ending, True, STARTED)
+
+
+onerror:
+    if workflow.is_main_process:
+        atexit.register(print_ending, False, STARTED)

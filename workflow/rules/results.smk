@@ -39,6 +39,7 @@ rule results_merge:
         parquet=MODE.parquet,
         csv=MODE.csv,
         summary=MODE.summary,
+        columns=MODE.columns,
     log:
         MODE.log("results_merge"),
     conda:

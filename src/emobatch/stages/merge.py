@@ -1,10 +1,11 @@
 """The mode's dataset: one row per selected post, with this run's and earlier results.
 
 Writes ``results/<mode>.parquet`` and ``results/<mode>.csv`` (UTF-8 with a BOM so Excel on
-Korean Windows opens it), atomically, and adds the rows coded for the first time to the
-analysis history (so later runs and other modes skip them). Column order: identity, result
-columns (see ``emobatch.stages.parse``), provenance (``analysis_key``, ``analysis_id``,
-``codebook_version``, ``model`` (requested), ``engine`` (what coded the row:
+Korean Windows opens it; booleans, times and column types as R reads them, see
+``emobatch.r_csv``) and ``results/<mode>.columns.csv``, atomically, and adds the rows coded
+for the first time to the analysis history (so later runs and other modes skip them). Column
+order: identity, result columns (see ``emobatch.stages.parse``), provenance (``analysis_key``,
+``analysis_id``, ``codebook_version``, ``model`` (requested), ``engine`` (what coded the row:
 ``lexicon:emobatch-lexicon-<version>`` or ``gemini:<model>``), ``analysed_at``, ``result_source`` =
 this_run | history, ``validation_override``: the reason recorded when ``full`` ran past a closed
 validation gate), input
@@ -26,7 +27,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from emobatch import history
@@ -34,6 +34,7 @@ from emobatch.atomic import atomic_path
 from emobatch.crashpoints import crashpoint
 from emobatch.errors import CoverageError
 from emobatch.logs import batch_event
+from emobatch.r_csv import RCsvWriter, write_column_types
 from emobatch.stages.parse import RESULT_COLUMNS, result_schema
 
 log = logging.getLogger("emobatch.merge")
@@ -81,7 +82,9 @@ class ParsedStream:
         return out
 
     def leftover(self) -> int:
-        return self._buffer.num_rows + sum(b.num_rows for b in self._batches)
+        buffered: int = self._buffer.num_rows
+        unread: int = sum(b.num_rows for b in self._batches)
+        return buffered + unread
 
 
 def _const(value: Any, n: int, type_: pa.DataType) -> pa.Array:
@@ -101,6 +104,7 @@ def merge_mode(
     out_parquet: Path,
     out_csv: Path,
     validation_override: str | None = None,
+    out_columns: Path | None = None,
 ) -> dict[str, Any]:
     """Build and write the dataset; returns counts for the summary."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -134,9 +138,9 @@ def merge_mode(
     part_writer = history.PartWriter(history_dir, mode=mode, analysis=analysis)
     with atomic_path(out_parquet) as tmp_parquet, atomic_path(out_csv) as tmp_csv:
         writer: pq.ParquetWriter | None = None
-        csv_writer: pacsv.CSVWriter | None = None
         with open(tmp_csv, "wb") as csv_fh:
             csv_fh.write(UTF8_BOM)
+            csv_writer = RCsvWriter(csv_fh)
             for batch in sel_file.iter_batches(batch_size=BATCH_ROWS):
                 table = _merge_batch(
                     pa.Table.from_batches([batch]),
@@ -151,9 +155,9 @@ def merge_mode(
                 ).select(order)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp_parquet, table.schema)
-                    csv_writer = pacsv.CSVWriter(csv_fh, table.schema)
+                    schema = table.schema
                 writer.write_table(table)
-                csv_writer.write_table(table)
+                csv_writer.write(table)
                 _count(table, counts)
                 fresh = table.filter(pc.equal(table["result_source"], "this_run"))
                 if known_keys is not None:
@@ -166,9 +170,8 @@ def merge_mode(
             if writer is None:  # no selected posts at all: still write valid, empty files
                 empty = _empty(order, sel_file.schema_arrow)
                 writer = pq.ParquetWriter(tmp_parquet, empty.schema)
-                pacsv.write_csv(empty, csv_fh)
-            elif csv_writer is not None:
-                csv_writer.close()
+                csv_writer.write(empty)
+                schema = empty.schema
             writer.close()
         extra = stream.leftover()
         if extra:
@@ -178,6 +181,8 @@ def merge_mode(
                 hint="the parsed chunks do not match the selection; delete results/<mode>/"
                 "<analysis>/chunks and re-run (the ledger prevents paying again)",
             )
+    if out_columns is not None:
+        write_column_types(schema, out_columns)
     crashpoint("during_merge")  # the dataset is written, the history not yet
 
     part = part_writer.close()
@@ -194,9 +199,7 @@ def merge_mode(
     }
     batch_event(
         "merge",
-        "%s %s (%s): %d posts (%d ok, %d failed; %d coded now, %d from history) -> %s",
-        mode,
-        analysis,
+        "(%s): %d posts (%d ok, %d failed; %d coded now, %d from history) -> %s",
         engine,
         result["posts"],
         result["ok"],
@@ -221,7 +224,7 @@ def _history_rows(history_dir: Path, keys: set[str], engine: str) -> pa.Table | 
         return None
     old = history.read_rows(history_dir, keys)
     got = set() if old is None else set(old["analysis_key"].to_pylist())
-    if keys - got:
+    if old is None or keys - got:  # keys is not empty, so no history means missing rows
         raise CoverageError(
             f"{len(keys - got)} post(s) were marked as analysed but their rows are not in the "
             f"history at {history_dir}",

@@ -12,8 +12,7 @@ stops the chunk with a clear message.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from emobatch.backends.base import BatchBackend, JobStatus
 from emobatch.crashpoints import crashpoint
 from emobatch.errors import JobError, JobStillRunning, SubmissionError
 from emobatch.identity import file_sha256
-from emobatch.ledger import Ledger, utc_now
+from emobatch.ledger import Ledger, record_final, utc_now
 from emobatch.logs import batch_event
 from emobatch.progress import Progress
 from emobatch.records import Marker, Sentinel
@@ -43,10 +42,24 @@ STATE_MESSAGES = {
 
 @dataclass(frozen=True)
 class PollSettings:
-    interval_seconds: float = 300.0
+    interval_seconds: float = 300.0  # the longest wait between two checks
     max_wait_hours: float = 26.0
     blocking: bool = True
     job_resubmits: int = 1
+    first_interval_seconds: float = 2.0  # the first wait; each next one is 1.5 times longer
+    growth: float = 1.5
+
+    def delays(self) -> Iterator[float]:
+        """The waits between checks: first, x1.5, x1.5 ... capped at ``interval_seconds``.
+
+        With the defaults (2 s, cap 300 s): 2, 3, 4.5, 6.8, 10, 15, 23, 34, 51, 77, 115, 173,
+        259, 300, 300, ... seconds: a job that finishes in 20 s is seen about 6 s later, one of
+        an hour within 5 minutes, and a day-long job costs about 300 status checks.
+        """
+        delay = min(self.first_interval_seconds, self.interval_seconds)
+        while True:
+            yield round(delay, 3)
+            delay = min(delay * self.growth, self.interval_seconds)
 
 
 def poll_chunk(
@@ -82,7 +95,7 @@ def poll_chunk(
             and status.succeeded == 0
             and status.failed >= status.request_count
         )
-        _record_final(ledger, sentinel, status)
+        record_final(ledger, sentinel, status)
         attempts.append(
             {"job_name": status.name, "state": status.state, "all_rows_failed": all_rows_failed}
         )
@@ -147,24 +160,6 @@ def poll_chunk(
     )
 
 
-def _record_final(ledger: Ledger, sentinel: Sentinel, status: JobStatus) -> None:
-    state = ledger.attempt(
-        sentinel.chunk_sha256, sentinel.analysis_id, sentinel.attempt
-    )
-    if state.final is None:
-        ledger.append(
-            "final",
-            chunk_sha256=sentinel.chunk_sha256,
-            analysis_id=sentinel.analysis_id,
-            attempt=sentinel.attempt,
-            job_name=status.name,
-            state=status.state,
-            request_count=status.request_count,
-            succeeded=status.succeeded,
-            failed=status.failed,
-        )
-
-
 def _wait(
     backend: BatchBackend,
     sentinel: Sentinel,
@@ -176,6 +171,7 @@ def _wait(
     job = sentinel.job_name
     last_state: str | None = None
     deadline = started + settings.max_wait_hours * 3600
+    delays = settings.delays()
     while True:
         status = backend.get(job)
         crashpoint("during_poll")
@@ -203,21 +199,26 @@ def _wait(
                 f"({status.succeeded + status.failed}/{status.request_count} requests done).",
                 hint="re-run the same snakemake command later to resume; nothing is resubmitted",
             )
-        if clock.monotonic() + settings.interval_seconds > deadline:
+        delay = next(delays)
+        if clock.monotonic() + delay > deadline:
             raise JobError(
                 f"job {job} is still {status.state} after {settings.max_wait_hours} h of waiting "
                 "(batch.max_wait_hours). It keeps running at the provider.",
                 hint="re-run the same command later to resume waiting; nothing is resubmitted",
             )
-        clock.sleep(settings.interval_seconds)
+        _sleep(clock, delay, progress, started)
+
+
+def _sleep(clock: Clock, delay: float, progress: Progress | None, started: float) -> None:
+    """Wait ``delay`` seconds; on a terminal, redraw the progress line every second."""
+    if progress is None or not progress.tty:
+        clock.sleep(delay)
+        return
+    end = clock.monotonic() + delay
+    while (left := end - clock.monotonic()) > 0:
+        progress.tick(clock.monotonic() - started, left)
+        clock.sleep(min(1.0, left))
 
 
 def write_marker(path: Path, marker: Marker) -> None:
     marker.dump(path)
-
-
-def default_clock() -> Clock:
-    return Clock(sleep=time.sleep, monotonic=time.monotonic)
-
-
-SleepFn = Callable[[float], None]

@@ -22,6 +22,7 @@ from emobatch.config import Settings
 if TYPE_CHECKING:
     from emobatch.analysis import Analysis
 from emobatch.errors import ConfigError, EmobatchError, JobStillRunning
+from emobatch.locks import chunk_lock
 from emobatch.paths import ModePaths, RunPaths
 from emobatch.records import Collected, Marker, Recovered, Sentinel, SubmittedIndex
 
@@ -80,46 +81,44 @@ def requests_build(settings: Settings, sm: Any) -> None:
 
 def requests_estimate(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
-    from emobatch.estimate import api_token_ratio, estimate_run, scan_chunk, with_budget
+    from emobatch.operations.estimate_report import estimate_chunks
 
     analysis = check_analysis(settings, sm.wildcards.analysis)
-    chunks = sorted(Path(sm.input.chunks).glob("chunk-*.jsonl"))
-    ratio = 1.0
-    if chunks:  # calibrate the heuristic with the provider's countTokens on a sample
-        backend = open_backend(settings)
-        try:
-            measured = api_token_ratio(backend, analysis.model.name, scan_chunk(chunks[0])[2])
-        finally:
+    chunks = _run(sm).chunk_files()
+    backend = open_backend(settings) if chunks else None
+    try:  # the same function as `emobatch estimate`; countTokens calibrates the heuristic
+        estimate = estimate_chunks(
+            chunks,
+            analysis=analysis,
+            mode=sm.wildcards.mode,
+            budget_usd=settings.budget_usd,
+            backend=backend,
+        )
+    finally:
+        if backend is not None:
             backend.close()
-        ratio = measured or 1.0
-    estimate = estimate_run(chunks, analysis=analysis, mode=sm.wildcards.mode, token_ratio=ratio)
-    usd, inter = estimate["usd_batch"], estimate["usd_interactive"]
     log.info(
         "estimate for %s: %d requests in %d chunk(s), %s input + ~%s output tokens; "
-        "$%s at batch prices (flex: $%s, interactive: $%s; prices of %s)",
+        "%s at batch prices (flex: %s, interactive: %s; prices of %s)",
         sm.wildcards.mode,
         estimate["requests"],
         estimate["chunks"],
         f"{estimate['input_tokens']:,}",
         f"{estimate['output_tokens']:,}",
-        _usd(usd),
-        _usd(estimate["usd_flex"]),
-        _usd(inter),
+        logs.usd(estimate["usd_batch"]),
+        logs.usd(estimate["usd_flex"]),
+        logs.usd(estimate["usd_interactive"]),
         estimate["prices_taken_on"],
     )
     # always written, with the verdict: the submit step refuses to upload above the budget
-    atomic.write_json(Path(sm.output.estimate), with_budget(estimate, settings.budget_usd))
-    if estimate["usd_batch"] is not None and settings.budget_usd is not None:
+    atomic.write_json(Path(sm.output.estimate), estimate)
+    if estimate["within_budget"] is not None:
         log.log(
-            logging.INFO if estimate["usd_batch"] <= settings.budget_usd else logging.WARNING,
-            "budget_usd = $%s: the estimate is %s the budget",
-            f"{settings.budget_usd:,.4f}",
-            "within" if estimate["usd_batch"] <= settings.budget_usd else "ABOVE",
+            logging.INFO if estimate["within_budget"] else logging.WARNING,
+            "budget_usd = %s: the estimate is %s the budget",
+            logs.usd(settings.budget_usd),
+            "within" if estimate["within_budget"] else "ABOVE",
         )
-
-
-def _usd(value: float | None) -> str:
-    return "?" if value is None else f"{value:,.4f}"
 
 
 def batch_submitted(settings: Settings, sm: Any) -> None:
@@ -244,11 +243,16 @@ def batch_download(settings: Settings, sm: Any) -> None:
     from emobatch.stages.download import download_output
 
     marker = Marker.load(sm.input.marker)
-    backend = open_backend(settings)
-    try:
-        download_output(backend, marker, Path(sm.output.raw))
-    finally:
-        backend.close()
+    raw = Path(sm.output.raw)
+    with chunk_lock(_run(sm), sm.wildcards.chunk):  # a concurrent `emobatch jobs fetch`
+        if raw.exists():
+            log.info("%s was downloaded by `emobatch jobs fetch` meanwhile: kept", raw)
+            return
+        backend = open_backend(settings)
+        try:
+            download_output(backend, marker, raw)
+        finally:
+            backend.close()
 
 
 def batch_recover(settings: Settings, sm: Any) -> None:
@@ -278,14 +282,23 @@ def batch_recover(settings: Settings, sm: Any) -> None:
 
 
 def results_parse(settings: Settings, sm: Any) -> None:
+    analysis = check_analysis(settings, sm.wildcards.analysis)
+    manifest = Recovered.load(sm.input.recovered)
+    out = Path(sm.output.parsed)
+    with chunk_lock(_run(sm), sm.wildcards.chunk):  # a concurrent `emobatch jobs fetch`
+        if out.exists():
+            log.info("%s was parsed by `emobatch jobs fetch` meanwhile: kept", out)
+            return
+        _parse(settings, analysis, manifest, sm)
+
+
+def _parse(settings: Settings, analysis: Analysis, manifest: Recovered, sm: Any) -> None:
     from emobatch.codebook import validate_answer
     from emobatch.costs import record_actual
     from emobatch.routing import AnswerCheck
     from emobatch.stages.parse import parse_chunk
 
-    analysis = check_analysis(settings, sm.wildcards.analysis)
     codebook = analysis.codebook
-    manifest = Recovered.load(sm.input.recovered)
     parse_chunk(
         chunk=Path(manifest.chunk_file),
         recovered=Path(sm.input.recovered),

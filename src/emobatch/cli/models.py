@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from emobatch.cli.common import Project, console, emit_json, json_option, new_table, project_command
 
 
-def _thinking(row: dict) -> str:
+def _thinking(row: dict[str, Any]) -> str:
     sent = row["thinking_sent"]
     if "thinkingLevel" in sent:
         return f"level {sent['thinkingLevel']}"

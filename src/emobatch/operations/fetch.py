@@ -32,6 +32,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from emobatch import locks
 from emobatch.backends.base import BatchBackend, JobStatus
 from emobatch.config import Settings
 from emobatch.errors import EmobatchError, JobError, JobStillRunning
@@ -78,10 +79,8 @@ class FetchResult:
 
 
 def chunk_lock(run: RunPaths, chunk: str, timeout: float = LOCK_TIMEOUT_SECONDS) -> FileLock:
-    """The lock of one chunk's marker, download, recovery and parse (``<marker>.lock``)."""
-    marker = run.marker(chunk)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(marker) + ".lock", timeout=timeout)
+    """The lock of one chunk's marker, download, recovery and parse (:mod:`emobatch.locks`)."""
+    return locks.chunk_lock(run, chunk, timeout)
 
 
 def sentinel_for(job: JobView, ledger: Ledger) -> Sentinel:

@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,11 +86,12 @@ class Project:
         return self._settings
 
     @contextmanager
-    def backend(self) -> Iterator[Any]:
-        """The configured batch backend (``local``: an in-process emulator), closed after use."""
-        from emobatch.backends import open_backend
+    def backend(self, jobs: Iterable[Any] = ()) -> Iterator[Any]:
+        """Each job's own backend (``emobatch.operations.job_backends``), the configured one
+        for everything else (``local``: an in-process emulator); closed after use."""
+        from emobatch.operations.job_backends import JobBackends
 
-        backend = open_backend(self.settings)
+        backend = JobBackends(self.settings, jobs)
         try:
             yield backend
         finally:

@@ -51,24 +51,29 @@ def jobs_table(jobs: list[JobView], *, numbered: bool = False, title: str | None
     table = new_table(title)
     if numbered:
         table.add_column("#", justify="right", no_wrap=True)
-    for name in ("mode", "chunk", "job", "state", "req", "ok/fail", "age", "est $", "actual $"):
+    left = ("mode", "analysis", "model", "chunk", "job", "state")
+    for name in (*left, "req", "ok/fail", "age", "est $", "actual $"):
         table.add_column(
             name,
-            justify="left" if name in ("mode", "chunk", "job", "state") else "right",
+            justify="left" if name in left else "right",
             no_wrap=name != "job",
             overflow="fold" if name == "job" else "ellipsis",
         )
     for i, job in enumerate(jobs, 1):
         state = job.state + ("!" if job.live_error else "")
         done = "-" if job.succeeded is None else f"{job.succeeded:,}/{job.failed or 0:,}"
+        took = job.took()
+        age = f"took {human_age(took)}" if took is not None else human_age(job.age())
         row = [
             job.mode or "?",
+            job.analysis_id or "-",
+            (job.model or "-").removeprefix("models/"),
             job.chunk or ("(not ours)" if not job.known else "-"),
             job.job_name.removeprefix("batches/"),
             f"[{STATE_STYLE[job.state]}]{state}[/]" if job.state in STATE_STYLE else state,
             count(job.requests),
             done,
-            human_age(job.age()),
+            age,
             usd(job.estimated_usd),
             usd(job.actual_usd),
         ]
@@ -195,7 +200,7 @@ def list_jobs(
     """
     inv = collect(project.settings, mode)
     if do_refresh or remote:
-        with project.backend() as backend:
+        with project.backend(inv.jobs) as backend:
             refresh(inv.jobs, backend)
             if remote:
                 everything = collect(project.settings) if mode else inv
@@ -224,7 +229,7 @@ def show_job(project: Project, name: str, as_json: bool) -> None:
     """
     inv = collect(project.settings)
     live_error = None
-    with project.backend() as backend:
+    with project.backend(inv.jobs) as backend:
         job = lookup(inv, name, backend)
         try:
             status = live(job, backend)
@@ -256,7 +261,7 @@ def cancel_job(project: Project, name: str, yes: bool) -> None:
     user" and never resubmits it on its own.
     """
     inv = collect(project.settings)
-    with project.backend() as backend:
+    with project.backend(inv.jobs) as backend:
         job = lookup(inv, name, backend)
         status = live(job, backend)
         if status.done:
@@ -291,10 +296,10 @@ def fetch(project: Project, name: str, as_json: bool) -> None:
     job still runs.
     """
     inv = collect(project.settings)
-    with project.backend() as backend:
+    with project.backend(inv.jobs) as backend:
         job = lookup(inv, name, backend)
         status = backend.get(job.job_name)
-        result = fetch_job(project.settings, backend, job, status)
+        result = fetch_job(project.settings, backend.for_job(job), job, status)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -22,6 +22,7 @@ from emobatch.cli.common import (
 )
 from emobatch.ledger import Ledger
 from emobatch.operations.inventory import interrupted_intents
+from emobatch.operations.job_view import JobView
 from emobatch.operations.ledger_ops import forget as forget_attempt
 from emobatch.operations.ledger_ops import live_final, plan_forget, sentinels_of
 
@@ -114,7 +115,13 @@ def forget(
     book = Ledger(project.settings.ledger_path)
 
     def ask_provider(submitted: dict[str, Any]) -> str | None:
-        with project.backend() as backend:
+        job = JobView(
+            job_name=str(submitted["job_name"]),
+            backend=submitted.get("backend"),
+            endpoint=submitted.get("endpoint"),
+            key_fingerprint=submitted.get("key_fp"),
+        )
+        with project.backend([job]) as backend:  # the job's own backend
             return live_final(book, backend, submitted)
 
     plan = plan_forget(

@@ -75,6 +75,8 @@ class Monitor:
 
     def inventory(self, live: bool = True) -> Inventory:
         inv = collect(self.project.settings, self.mode)
+        for job in inv.jobs:  # each job is asked of its own backend
+            self.backend.remember(job)
         if live:
             refresh(inv.jobs, self.backend)
         self.inv = inv
@@ -137,7 +139,8 @@ class Monitor:
         for job in targets:
             with self.report_errors():
                 status = self.backend.get(job.job_name)
-                print_fetch(fetch_job(self.project.settings, self.backend, job, status))
+                backend = self.backend.for_job(job)
+                print_fetch(fetch_job(self.project.settings, backend, job, status))
         self.inv = None
 
     def cancel(self) -> None:

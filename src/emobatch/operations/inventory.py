@@ -97,6 +97,9 @@ def _from_sentinel(s: Sentinel, path: Path, kind: str) -> JobView:
         requests=s.request_count,
         submitted_at=s.submitted_at,
         sentinel=str(path),
+        backend=s.backend or None,
+        endpoint=s.endpoint,
+        key_fingerprint=s.api_key_fingerprint or None,
         sources=["sentinel"],
     )
 
@@ -211,6 +214,9 @@ def _from_ledger(ledger: Ledger, mode: str | None, jobs: dict[str, JobView]) -> 
         job.chunk_sha256 = job.chunk_sha256 or sub.get("chunk_sha256")
         job.display_name = job.display_name or sub.get("display_name")
         job.model = job.model or sub.get("model")
+        job.backend = job.backend or sub.get("backend")
+        job.endpoint = job.endpoint or sub.get("endpoint")
+        job.key_fingerprint = job.key_fingerprint or sub.get("key_fp")
         job.requests = job.requests if job.requests is not None else sub.get("requests")
         job.submitted_at = job.submitted_at or sub.get("submitted_at")
         job.sources.append("ledger")

@@ -61,6 +61,9 @@ class JobView:
     sentinel: str | None = None
     marker: str | None = None
     live_error: str | None = None
+    backend: str | None = None  # the backend the job was submitted through (local, gemini, ...)
+    endpoint: str | None = None  # its base URL (None for local)
+    key_fingerprint: str | None = None  # of the API key that submitted it (never the key)
     sources: list[str] = field(default_factory=list)
 
     @property
@@ -79,12 +82,22 @@ class JobView:
         return RunPaths(self.mode, self.analysis_id)
 
     def age(self) -> float | None:
-        return age_seconds(self.submitted_at)
+        """Seconds since submission while the job runs; None once it has finished."""
+        return None if self.done and self.end_time else age_seconds(self.submitted_at)
+
+    def took(self) -> float | None:
+        """Seconds from submission to the end, for a finished job with both times."""
+        if not (self.done and self.end_time and self.submitted_at):
+            return None
+        start, end = age_seconds(self.submitted_at), age_seconds(self.end_time)
+        return None if start is None or end is None else max(start - end, 0.0)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["known"] = self.known
         out["age_seconds"] = None if (a := self.age()) is None else round(a, 1)
+        out["took_seconds"] = None if (t := self.took()) is None else round(t, 1)
+        out["finished_at"] = self.end_time if self.done else None
         return out
 
 

@@ -69,6 +69,16 @@ def find_jobs(backend: BatchBackend, name: str) -> list[JobStatus]:
     return [job for job in backend.iter_jobs() if job.display_name == name]
 
 
+def endpoint_of(backend: BatchBackend) -> str | None:
+    """Where the backend sends its calls (a base URL, never with a key); None for ``local``,
+    whose in-process emulator lives at a new port each time (its state directory is what counts).
+    """
+    if backend.name == "local":
+        return None
+    url = getattr(backend, "base_url", None)
+    return str(url) if url else None
+
+
 def _sentinel(
     record: dict[str, Any],
     *,
@@ -91,7 +101,7 @@ def _sentinel(
         submitted_at=record["submitted_at"],
         api_key_fingerprint=record["key_fp"],
         backend=backend.name,
-        endpoint=getattr(backend, "base_url", None),
+        endpoint=record.get("endpoint") or endpoint_of(backend),
         how=how,
         mode=mode,
         analysis_id=analysis,
@@ -152,6 +162,8 @@ def submit_chunk(
             "requests": requests,
             "estimated_input_tokens": tokens,
             "key_fp": backend.api_key_fingerprint,
+            "backend": backend.name,
+            "endpoint": endpoint_of(backend),
             "analysis_id": analysis,
             "mode": mode,
             "chunk_file": str(chunk),

@@ -123,7 +123,12 @@ def requests_estimate(settings: Settings, sm: Any) -> None:
 
 def batch_submitted(settings: Settings, sm: Any) -> None:
     sentinels = [Sentinel.load(p) for p in sm.input.sentinels]
-    new = [s for s in sentinels if s.how != "ledger"]
+    started = float(sm.params.started)
+    new = [
+        s
+        for s, p in zip(sentinels, sm.input.sentinels, strict=True)
+        if s.how != "ledger" and Path(p).stat().st_mtime >= started
+    ]
     mode = sm.wildcards.mode
     SubmittedIndex(
         mode=mode,
@@ -385,6 +390,60 @@ def validation_report(settings: Settings, sm: Any) -> None:
     )
 
 
+# -- the report (emobatch.report; rules in workflow/rules/report.smk) ----------------------
+def results_figures(settings: Settings, sm: Any) -> None:
+    from emobatch.analysis import analysis_for
+    from emobatch.report.stage import figures
+
+    figures(
+        settings,
+        analysis_for(settings),
+        sm.wildcards.mode,
+        Path(sm.input.dataset),
+        _paths(sm.input.validation),
+        _paths(sm.input.stability),
+    )
+
+
+def results_figure_by(settings: Settings, sm: Any) -> None:
+    from emobatch.analysis import analysis_for
+    from emobatch.report.stage import group_figure
+
+    group_figure(
+        analysis_for(settings), sm.wildcards.mode, Path(sm.input.dataset), sm.wildcards.group
+    )
+
+
+def report_provenance(settings: Settings, sm: Any) -> None:
+    from emobatch.analysis import analysis_for
+    from emobatch.report.stage import write_provenance
+
+    write_provenance(
+        settings,
+        analysis_for(settings),
+        sm.wildcards.mode,
+        Path(sm.input.dataset),
+        _paths(sm.input.validation),
+        _paths(sm.input.stability),
+        Path(sm.output[0]),
+    )
+
+
+def report_methods(settings: Settings, sm: Any) -> None:
+    from emobatch.report.stage import methods
+
+    methods(Path(sm.input.provenance), Path(sm.output[0]))
+
+
+def report_page(settings: Settings, sm: Any) -> None:
+    from emobatch.report.stage import provenance_page
+
+    provenance_page(
+        Path(sm.input.provenance), Path(sm.input.methods), _paths(sm.input.files),
+        Path(sm.output[0]),
+    )  # fmt: skip
+
+
 STAGES: dict[str, Callable[[Settings, Any], None]] = {
     f.__name__: f
     for f in (
@@ -401,6 +460,11 @@ STAGES: dict[str, Callable[[Settings, Any], None]] = {
         results_merge,
         validation_sheet,
         validation_report,
+        results_figures,
+        results_figure_by,
+        report_provenance,
+        report_methods,
+        report_page,
     )
 }
 

@@ -62,3 +62,11 @@ def test_jobs_are_asked_of_the_backend_that_ran_them(
     assert "no API key is set" in nokey["live_error"]
     local_job = _cli(project, monkeypatch, None, "jobs", "show", "code_check/chunk-0000")
     assert local_job["live_error"] is None and local_job["operation"]["done"] is True
+
+    # submit-only on a finished mode says truthfully that nothing was submitted now
+    project.snakemake("results/code_check.submitted.json")
+    index = json.loads(project.path("results", "code_check.submitted.json").read_text("utf-8"))
+    assert index["submitted_now"] == 0 and len(index["jobs"]) == 1
+    assert index["jobs"][0]["how"] == "ledger"
+    log = project.path("logs", "analysis.log").read_text("utf-8")
+    assert "code_check: 1 job(s), 0 of them submitted by this run" in log

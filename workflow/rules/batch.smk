@@ -74,6 +74,8 @@ rule batch_submitted:
         RUN.submitted,
     log:
         RUN.log("batch_submitted"),
+    params:
+        started=STARTED,  # sentinels written after this were submitted by this run
     localrule: True
     conda:
         "../envs/emobatch.yaml"

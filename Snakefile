@@ -9,12 +9,18 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+# the Snakemake report's front page: snakemake --cores 2 --report results/<mode>.report.html
+# --report-after-run results/<mode>.provenance.html (README, "Report and provenance")
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/filter.smk"
 include: "workflow/rules/requests.smk"
 include: "workflow/rules/batch.smk"
 include: "workflow/rules/results.smk"
 include: "workflow/rules/validation.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -29,6 +29,7 @@ __all__ = [
     "CatalogueFormatError",
     "ModelEntry",
     "PriceTable",
+    "ProviderInfo",
     "ThinkingControl",
     "load_catalogue",
 ]
@@ -90,9 +91,17 @@ class ModelEntry:
     later_prices: tuple[tuple[dt.date, dict[str, PriceTable]], ...] = ()
     lifecycle_source: dict[str, str] = field(default_factory=dict)
     notes: str = ""
+    #: A provider's own tables (``prices.vertex``), by provider and delivery.
+    provider_prices: dict[str, dict[str, PriceTable]] = field(default_factory=dict)
 
-    def price(self, delivery: str, on: dt.date | None = None) -> PriceTable:
-        """The price of ``delivery`` in force ``on`` a day (today by default)."""
+    def price(
+        self, delivery: str, on: dt.date | None = None, provider: str | None = None
+    ) -> PriceTable:
+        """The price of ``delivery`` in force ``on`` a day (today by default); with
+        ``provider`` (``vertex``), that provider's own table where the model has one."""
+        own = self.provider_prices.get(provider or "", {})
+        if delivery in own:
+            return own[delivery]
         on = on or dt.date.today()
         table = self.prices[delivery]
         for start, tables in self.later_prices:
@@ -113,10 +122,22 @@ class ModelEntry:
 
 
 @dataclass(frozen=True)
+class ProviderInfo:
+    """A service selling the catalogue's models besides the Developer API (``providers:``)."""
+
+    name: str
+    verified: bool  # False: its prices are the Developer API tables, not checked for it
+    taken_on: str
+    source: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class Catalogue:
     read_on: str
     models: dict[str, ModelEntry]
     sources: dict[str, str]
+    providers: dict[str, ProviderInfo] = field(default_factory=dict)
 
     def get(self, name: str) -> ModelEntry | None:
         return self.models.get(name.removeprefix("models/"))
@@ -128,7 +149,8 @@ class Catalogue:
         """The catalogue model (or ``emobatch-lexicon``) an answer's ``modelVersion`` is of."""
         if not model_version:
             return None
-        version = model_version.removeprefix("models/")
+        # Vertex names versions ``gemini-2.0-flash-001@default``
+        version = model_version.removeprefix("models/").partition("@")[0]
         if version.startswith(LEXICON_PREFIX):
             return LEXICON_PREFIX
         if version in self.models:
@@ -151,10 +173,12 @@ def _date(value: Any, where: str) -> dt.date | None:
         raise CatalogueFormatError(f"{where}: {value!r} is not an ISO date") from exc
 
 
-def _prices(raw: dict[str, Any], where: str) -> dict[str, PriceTable]:
+def _prices(raw: dict[str, Any], where: str, *, partial: bool = False) -> dict[str, PriceTable]:
     out = {}
     for delivery in DELIVERIES:
         table = raw.get(delivery)
+        if table is None and partial:
+            continue
         if not isinstance(table, dict):
             raise CatalogueFormatError(f"{where}.{delivery}: missing price table")
         try:
@@ -187,7 +211,7 @@ def _thinking(raw: dict[str, Any], where: str) -> ThinkingControl:
     raise CatalogueFormatError(f"{where}.control: {control!r} is not budget or level")
 
 
-def _entry(name: str, raw: dict[str, Any]) -> ModelEntry:
+def _entry(name: str, raw: dict[str, Any], providers: tuple[str, ...] = ()) -> ModelEntry:
     where = f"models.{name}"
     status = raw.get("status")
     if status not in STATUSES:
@@ -215,6 +239,21 @@ def _entry(name: str, raw: dict[str, Any]) -> ModelEntry:
         later_prices=later,
         lifecycle_source=dict(raw.get("lifecycle_source") or {}),
         notes=" ".join(str(raw.get("notes") or "").split()),
+        provider_prices={
+            provider: _prices(prices[provider], f"{where}.prices.{provider}", partial=True)
+            for provider in providers
+            if isinstance(prices.get(provider), dict)
+        },
+    )
+
+
+def _provider(name: str, raw: dict[str, Any]) -> ProviderInfo:
+    return ProviderInfo(
+        name=str(raw.get("name") or name),
+        verified=bool(raw.get("verified")),
+        taken_on=str(raw.get("taken_on", "")),
+        source=" ".join(str(raw.get("source") or "").split()),
+        notes=" ".join(str(raw.get("notes") or "").split()),
     )
 
 
@@ -225,9 +264,16 @@ def _load(path: Path) -> Catalogue:
         raise CatalogueFormatError(
             f"{path}: format_version {raw.get('format_version')!r}, expected {FORMAT_VERSION}"
         )
-    models = {name: _entry(name, entry or {}) for name, entry in (raw.get("models") or {}).items()}
+    providers = {k: _provider(k, v or {}) for k, v in (raw.get("providers") or {}).items()}
+    models = {
+        name: _entry(name, entry or {}, tuple(providers))
+        for name, entry in (raw.get("models") or {}).items()
+    }
     return Catalogue(
-        read_on=str(raw.get("read_on", "")), models=models, sources=dict(raw.get("sources") or {})
+        read_on=str(raw.get("read_on", "")),
+        models=models,
+        sources=dict(raw.get("sources") or {}),
+        providers=providers,
     )
 
 

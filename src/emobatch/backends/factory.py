@@ -22,9 +22,16 @@ MISSING_KEY_MESSAGE = (
 
 
 def require_api_key(settings: Settings, env: Mapping[str, str] | None = None) -> None:
-    """Fail before any rule runs when backend: gemini has no key."""
+    """Fail before any rule runs when backend: gemini has no key, or backend: vertex no project,
+    bucket or Google Cloud credentials (Vertex needs no GEMINI_API_KEY)."""
     if settings.backend == "gemini" and not api_key_from_env(env):
         raise ConfigError(MISSING_KEY_MESSAGE)
+    if settings.backend == "vertex":
+        from emobatch.backends.vertex import require_vertex_settings
+        from emobatch.backends.vertex_auth import load_credentials
+
+        require_vertex_settings(settings.vertex)
+        load_credentials(os.environ if env is None else env)
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
@@ -42,6 +49,18 @@ def open_backend(settings: Settings, env: Mapping[str, str] | None = None) -> Ba
     """The configured backend, ready to use; call ``close()`` when done."""
     env = os.environ if env is None else env
     policy = retry_policy(settings)
+    if settings.backend == "vertex":
+        from emobatch.backends.vertex import VertexBackend
+        from emobatch.backends.vertex_auth import BASE_URL_VARIABLE as VERTEX_URL
+        from emobatch.backends.vertex_auth import load_credentials
+
+        return VertexBackend(
+            settings.vertex,
+            load_credentials(env),
+            base_url=env.get(VERTEX_URL) or None,
+            timeout_seconds=settings.api.timeout_seconds,
+            retry=policy,
+        )
     if settings.backend == "local":
         from emobatch.backends.local import LocalBackend
 

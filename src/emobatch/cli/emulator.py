@@ -101,6 +101,23 @@ def emulator() -> None:
     type=float,
     help="Seconds before answering a flex-tier generateContent.",
 )
+@click.option(
+    "--vertex",
+    is_flag=True,
+    help="Serve the Vertex AI batch surface (batchPredictionJobs) instead, over --gcs.",
+)
+@click.option(
+    "--gcs",
+    "gcs_endpoint",
+    metavar="URL",
+    help="With --vertex: the Cloud Storage emulator holding input and output "
+    "(http://127.0.0.1:9023, with the scheme; e.g. gcp-storage-emulator).",
+)
+@click.option(
+    "--token-env",
+    metavar="VAR",
+    help="With --vertex: accept only the bearer token held in environment variable VAR.",
+)
 @click.option("--quiet", is_flag=True, help="Do not log requests to stderr.")
 def serve(
     host: str,
@@ -119,6 +136,9 @@ def serve(
     noise_seed: int,
     interactive_latency: float,
     flex_latency: float,
+    vertex: bool,
+    gcs_endpoint: str | None,
+    token_env: str | None,
     quiet: bool,
 ) -> None:
     """Serve until SIGINT/SIGTERM. The first stdout line is the base URL."""
@@ -141,11 +161,30 @@ def serve(
         if not eq or not old.strip() or not new.strip():
             raise click.ClickException(f"--route {spec!r}: expected OLD=NEW")
         routes[old.strip()] = new.strip()
+    if vertex and not gcs_endpoint:
+        raise click.ClickException("--vertex needs --gcs URL (a Cloud Storage emulator)")
+    token = os.environ.get(token_env) if token_env else None
+    if token_env and not token:
+        raise click.ClickException(f"--token-env {token_env}: the variable is not set")
     try:
         plan = FaultPlan.load(faults_file) if faults_file else FaultPlan()
         if fault_specs:
             extra = [parse_fault_spec(s) for s in fault_specs]
             plan = plan + FaultPlan.from_dict(extra, source="--fault")
+        if vertex:
+            _serve_vertex(
+                state_dir,
+                str(gcs_endpoint),
+                host=host,
+                port=port,
+                latency_seconds=latency,
+                faults=plan,
+                seed=seed,
+                token=token,
+                catalogue=catalogue_file,
+                extra_models=extra_model,
+            )
+            return
         server = create_server(
             state_dir,
             host,
@@ -201,6 +240,28 @@ def serve(
         pass
     server.close()
     logging.getLogger("emobatch.emulator").info("stopped")
+
+
+def _serve_vertex(state_dir: Path, gcs_endpoint: str, **options: Any) -> None:
+    """``serve --vertex``: the Vertex batch surface until SIGINT/SIGTERM (URL on stdout)."""
+    from emobatch.emulator import create_vertex_server
+
+    server = create_vertex_server(state_dir, gcs_endpoint=gcs_endpoint, **options)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    server.start()
+    click.echo(server.base_url)
+    sys.stdout.flush()
+    logging.getLogger("emobatch.emulator").info(
+        "serving Vertex state dir %s on %s over GCS %s",
+        server.state_dir,
+        server.base_url,
+        gcs_endpoint,
+    )
+    while not stop.wait(0.5):
+        pass
+    server.close()
 
 
 @emulator.command()

@@ -11,7 +11,8 @@ State lives in a directory shared by any number of server processes; jobs progre
 server's clock (no background work); which models exist, how they think and where shut-down
 ones are routed comes from the model catalogue (``emobatch/data/models.yaml``); answers come
 from the offline dictionary annotator; faults are injected deterministically from a
-:class:`FaultPlan`. See ``docs/emulator.md``.
+:class:`FaultPlan`. See ``docs/emulator.md``. The Vertex AI batch surface
+(``batchPredictionJobs`` over a Cloud Storage emulator) is :mod:`.vertex` (``docs/vertex.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .clock import Clock, ManualClock, SystemClock, today
 from .faults import FaultPlan, FaultPlanError, FaultRule, parse_fault_spec
 from .models import ModelInfo, ModelRegistry
 from .stats import read_stats
+from .vertex import VertexEmulatorServer, create_vertex_server, serve_vertex_in_background
 
 __all__ = [
     "Clock",
@@ -33,9 +35,12 @@ __all__ = [
     "ModelRegistry",
     "ServerOptions",
     "SystemClock",
+    "VertexEmulatorServer",
     "create_server",
+    "create_vertex_server",
     "parse_fault_spec",
     "read_stats",
     "serve_in_background",
+    "serve_vertex_in_background",
     "today",
 ]

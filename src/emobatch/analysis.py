@@ -41,7 +41,7 @@ class Engine:
     """What answers the requests of an analysis."""
 
     kind: str  # lexicon | llm
-    provider: str  # emobatch-lexicon | gemini
+    provider: str  # emobatch-lexicon | gemini | vertex (each its own analysis id)
     model: str  # the model requested (for the lexicon: the model whose requests it answers)
     version: str | None = None  # the lexicon's version
 
@@ -70,6 +70,8 @@ class Engine:
                 f"coded by the offline dictionary baseline ({self.version}), not an LLM "
                 f"(requests shaped for {self.model}; no money spent)"
             )
+        if self.provider == "vertex":
+            return f"coded by {self.model} through Vertex AI batch inference (vertex backend)"
         return f"coded by {self.model} through the Gemini Developer API ({self.provider} backend)"
 
 
@@ -83,9 +85,30 @@ class Analysis:
     model: ModelEntry
     generation: SentGeneration
     catalogue: Catalogue
+    delivery: str = "batch"  # batch | flex | interactive
+    repeats: int = 1
+
+    @property
+    def price_tier(self) -> str:
+        """The catalogue price table that applies: batch, flex or interactive."""
+        return self.delivery
+
+
+def design_of(settings: Settings) -> dict[str, Any]:
+    """What of the delivery design enters the analysis id (nothing for batch, 1 replicate)."""
+    d = settings.delivery
+    out: dict[str, Any] = {}
+    if d.kind != "batch":
+        out["delivery"] = d.kind
+    if d.repeats != 1:
+        out["repeats"] = d.repeats
+    return out
 
 
 def engine_for(settings: Settings) -> Engine:
+    """The engine of the configured backend. ``gemini`` and ``vertex`` are distinct providers:
+    the same model through the Developer API and through Vertex AI has two analysis ids, so
+    their rows are never mixed (other service, serving stack and prices)."""
     model = settings.batch.model_name
     if settings.backend in LEXICON_BACKENDS:
         return Engine("lexicon", LEXICON_PREFIX, model, LEXICON_MODEL_VERSION)
@@ -132,10 +155,12 @@ def analysis_for(settings: Settings, today: dt.date | None = None) -> Analysis:
     sent = translate(entry, settings.generation)
     engine = engine_for(settings)
     return Analysis(
-        id=analysis_id(codebook.version, engine.as_dict(), sent.config),
+        id=analysis_id(codebook.version, engine.as_dict(), sent.config, design_of(settings)),
         codebook=codebook,
         engine=engine,
         model=entry,
         generation=sent,
         catalogue=catalogue_for(settings),
+        delivery=settings.delivery.kind,
+        repeats=settings.delivery.repeats,
     )

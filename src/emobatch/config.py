@@ -7,7 +7,7 @@ Snakemake (the CLI, tests) calls :func:`load_config`, which does the same valida
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +85,55 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """How requests reach the model: one batch job per chunk, or synchronous calls (Flex tier or
+    standard interactive), and how many independent codings of each post (``repeats``)."""
+
+    kind: str = "batch"  # batch | flex | interactive
+    repeats: int = 1
+    flex_fallback: str | None = None  # "interactive": after max_attempts sheds, pay full price
+    concurrency: int = 8
+    requests_per_minute: float = 1000.0
+    tokens_per_minute: float = 4_000_000.0
+    max_attempts: int = 8
+    retry_initial_delay_seconds: float = 1.0
+    retry_max_delay_seconds: float = 60.0
+    shed_retry_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class LocalSettings:
     state_dir: Path
     latency_seconds: float
     faults: Path | None
+
+
+@dataclass(frozen=True)
+class VertexSettings:
+    """``backend: vertex``: where jobs run (project, location) and where their files live.
+
+    ``max_requests_per_job`` and ``max_bytes_per_job`` are Vertex AI's batch limits (200,000
+    requests and 1 GB per job, documented late 2026); chunks follow them (:func:`chunk_limits`).
+    """
+
+    project: str | None = None
+    location: str = "us-central1"
+    bucket: str | None = None
+    prefix: str = "emobatch"
+    max_requests_per_job: int = 200_000
+    max_bytes_per_job: int = 1_000_000_000
+
+
+#: Bytes per line the Vertex input shape may add to a chunk line (the key moves into a label).
+VERTEX_LINE_OVERHEAD = 64
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The figures of the Snakemake report (``emobatch.report``)."""
+
+    #: dataset columns the emotion distribution is broken down by (one figure each)
+    group_by: tuple[str, ...] = ("lang", "platform")
 
 
 @dataclass(frozen=True)
@@ -128,6 +173,9 @@ class Settings:
     budget_usd: float | None
     catalogue: Path | None  # None: the bundled model catalogue (emobatch/data/models.yaml)
     validation: ValidationSettings
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    vertex: VertexSettings = field(default_factory=VertexSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     @classmethod
     def from_dict(cls, cfg: dict[str, Any]) -> Settings:
@@ -200,6 +248,16 @@ class Settings:
                 budget_usd=None if cfg.get("budget_usd") is None else float(cfg["budget_usd"]),
                 catalogue=Path(cfg["catalogue"]) if cfg.get("catalogue") else None,
                 validation=_validation(cfg["validation"], int(smp["seed"])),
+                delivery=_delivery(cfg),
+                vertex=_vertex(cfg.get("vertex") or {}),
+                report=ReportSettings(
+                    group_by=tuple(
+                        str(c)
+                        for c in (cfg.get("report") or {}).get(
+                            "group_by", ReportSettings.group_by
+                        )
+                    )
+                ),
             )
         except KeyError as exc:  # only reachable when validation was skipped
             raise ConfigError(
@@ -207,6 +265,50 @@ class Settings:
                 hint="validate the config against workflow/schemas/config.schema.yaml "
                 "(snakemake does this; outside snakemake use emobatch.config.load_config)",
             ) from exc
+
+
+def _vertex(raw: dict[str, Any]) -> VertexSettings:
+    default = VertexSettings()
+    return VertexSettings(
+        project=_opt(raw.get("project"), str),
+        location=str(raw.get("location") or default.location),
+        bucket=_opt(raw.get("bucket"), str),
+        prefix=str(raw.get("prefix", default.prefix)).strip("/"),
+        max_requests_per_job=int(raw.get("max_requests_per_job", default.max_requests_per_job)),
+        max_bytes_per_job=int(raw.get("max_bytes_per_job", default.max_bytes_per_job)),
+    )
+
+
+def chunk_limits(settings: Settings) -> tuple[int, int]:
+    """``(requests, bytes)`` per chunk: ``batch.max_batch_size`` and ``max_file_size_mb``, and on
+    ``backend: vertex`` at most Vertex's per-job limits (bytes less a per-line allowance for the
+    key label the Vertex input carries instead of ``key``)."""
+    lines = settings.batch.max_batch_size
+    size = int(settings.batch.max_file_size_mb * 1_000_000)
+    if settings.backend == "vertex":
+        vertex = settings.vertex
+        lines = min(lines, vertex.max_requests_per_job)
+        size = min(size, max(1, vertex.max_bytes_per_job - lines * VERTEX_LINE_OVERHEAD))
+    return lines, size
+
+
+def _delivery(cfg: dict[str, Any]) -> DeliverySettings:
+    rt = cfg.get("realtime") or {}
+    d = DeliverySettings()
+    return DeliverySettings(
+        kind=str(cfg.get("delivery") or d.kind),
+        repeats=int(cfg.get("repeats") or d.repeats),
+        flex_fallback=rt.get("flex_fallback"),
+        concurrency=int(rt.get("concurrency", d.concurrency)),
+        requests_per_minute=float(rt.get("requests_per_minute", d.requests_per_minute)),
+        tokens_per_minute=float(rt.get("tokens_per_minute", d.tokens_per_minute)),
+        max_attempts=int(rt.get("max_attempts", d.max_attempts)),
+        retry_initial_delay_seconds=float(
+            rt.get("retry_initial_delay_seconds", d.retry_initial_delay_seconds)
+        ),
+        retry_max_delay_seconds=float(rt.get("retry_max_delay_seconds", d.retry_max_delay_seconds)),
+        shed_retry_seconds=float(rt.get("shed_retry_seconds", d.shed_retry_seconds)),
+    )
 
 
 def _validation(raw: dict[str, Any], default_seed: int) -> ValidationSettings:

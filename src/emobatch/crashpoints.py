@@ -6,7 +6,9 @@
 every running job, as ``kill -9`` of the pipeline would). Unset, a crash point costs one
 dictionary lookup. Points: ``before_upload``, ``after_upload``,
 ``after_create`` (the job exists, the ledger has no confirmation, no sentinel), ``during_poll``,
-``during_download``, ``during_parse``, ``during_merge``.
+``during_download``, ``during_parse``, ``during_merge``, ``during_realtime`` (after an answer of
+a synchronous call was fsynced). ``EMOBATCH_CRASH_AFTER=<n>`` fires at the n-th time the point
+is reached in the process (default: the first).
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ import signal
 
 VARIABLE = "EMOBATCH_CRASH_AT"
 SCOPE_VARIABLE = "EMOBATCH_CRASH_SCOPE"
+AFTER_VARIABLE = "EMOBATCH_CRASH_AFTER"
+_reached: dict[str, int] = {}
 
 
 def crashpoint(name: str) -> None:
     if os.environ.get(VARIABLE) != name:
+        return
+    _reached[name] = _reached.get(name, 0) + 1
+    if _reached[name] < int(os.environ.get(AFTER_VARIABLE) or 1):
         return
     if os.environ.get(SCOPE_VARIABLE) == "group":
         os.killpg(os.getpgid(0), signal.SIGKILL)

@@ -37,15 +37,26 @@ def file_sha256(path: Path | str, *, block: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
-def analysis_id(codebook_version: str, engine: dict[str, Any], generation: dict[str, Any]) -> str:
+def analysis_id(
+    codebook_version: str,
+    engine: dict[str, Any],
+    generation: dict[str, Any],
+    design: dict[str, Any] | None = None,
+) -> str:
     """Short id of (codebook version, engine, generation settings as sent), e.g. ``a3f09c1d2b4e``.
 
     ``engine`` says what answers (see :mod:`emobatch.analysis`), so the dictionary baseline and
-    an LLM never share an id.
+    an LLM never share an id. ``design`` holds the delivery and the number of replicates when
+    they differ from the defaults (batch, 1), so existing batch analyses keep their ids.
     """
-    payload = canonical_json(
-        {"codebook": codebook_version, "engine": engine, "generation": generation}
-    )
+    body: dict[str, Any] = {
+        "codebook": codebook_version,
+        "engine": engine,
+        "generation": generation,
+    }
+    if design:
+        body["design"] = design
+    payload = canonical_json(body)
     return "a" + _sha256_hex(payload.encode("utf-8"))[: ANALYSIS_ID_LEN - 1]
 
 

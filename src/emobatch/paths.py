@@ -14,6 +14,8 @@ Layout (relative to the project folder, where Snakemake runs)::
     results/<mode>/<analysis>/parsed/<chunk>.parquet, parsed.json
     results/<mode>.{parquet, csv, summary.json, estimate.json, submitted.json}
     results/<mode>.validation.{json, md}                                    agreement with humans
+    results/<mode>.{provenance.json, methods.md, provenance.html}           emobatch.report
+    results/<mode>/figures/<figure>.png, <table>.csv, numbers.json, tables.html
     results/validation/sheet.{csv, xlsx}, sheet.design.csv                  the coding sheet
     logs/<mode>/<analysis>/<rule>[/<chunk>].log, logs/analysis.log
 
@@ -176,12 +178,59 @@ class ModePaths:
         return self._file(".submitted.json")
 
     @property
+    def stability(self) -> Path:
+        """How stable repeat codings are (``repeats`` > 1)."""
+        return self._file(".stability.json")
+
+    @property
+    def compare(self) -> Path:
+        """Agreement with another analysis of the same posts (``compare.against``)."""
+        return self._file(".compare.json")
+
+    @property
     def validation_json(self) -> Path:
         return self._file(".validation.json")
 
     @property
     def validation_md(self) -> Path:
         return self._file(".validation.md")
+
+    # -- report (emobatch.report) ---------------------------------------------------------
+    @property
+    def provenance(self) -> Path:
+        return self._file(".provenance.json")
+
+    @property
+    def methods(self) -> Path:
+        return self._file(".methods.md")
+
+    @property
+    def provenance_html(self) -> Path:
+        """The provenance and methods as a page of the Snakemake report (its target)."""
+        return self._file(".provenance.html")
+
+    @property
+    def report_html(self) -> Path:
+        """``snakemake --report`` writes it (not a rule's output)."""
+        return self._file(".report.html")
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.root / self.mode / "figures"
+
+    def figure(self, name: str) -> Path:
+        return self.figures_dir / f"{name}.png"
+
+    def table(self, name: str) -> Path:
+        return self.figures_dir / f"{name}.csv"
+
+    def figure_numbers(self, name: str = "numbers") -> Path:
+        """The numbers figures show, which their report captions quote."""
+        return self.figures_dir / f"{name}.json"
+
+    @property
+    def tables_html(self) -> Path:
+        return self.figures_dir / "tables.html"
 
     def log(self, rule: str) -> Path:
         return LOGS / self.mode / f"{rule}.log"

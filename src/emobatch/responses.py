@@ -150,7 +150,10 @@ def evaluate_line(obj: dict[str, Any], validate: Validate) -> RowResult:
     problems = validate(answer)
     if problems:
         return _failed(key, "schema_violation", "; ".join(problems), finish_reason=finish, **common)
-    return RowResult(key=key, status="ok", answer=answer, finish_reason=finish, **common)
+    extra = {"service_tier": obj["serviceTier"]} if obj.get("serviceTier") else {}
+    return RowResult(
+        key=key, status="ok", answer=answer, finish_reason=finish, extra=extra, **common
+    )
 
 
 # Request lines are written with sorted keys, so "key" comes first: read it without parsing

@@ -27,8 +27,9 @@ class AnswerCheck:
     delivery: str = "batch"
 
     @classmethod
-    def of(cls, analysis: Analysis, delivery: str = "batch") -> AnswerCheck:
-        return cls(analysis.catalogue, analysis.engine, delivery)
+    def of(cls, analysis: Analysis, delivery: str | None = None) -> AnswerCheck:
+        """The check of ``analysis``, pricing rows at its delivery's tier (batch, flex, ...)."""
+        return cls(analysis.catalogue, analysis.engine, delivery or analysis.price_tier)
 
     def routed(self, model_version: str | None) -> bool:
         if not model_version:
@@ -42,9 +43,18 @@ class AnswerCheck:
         return priced_model(self.catalogue, requested, model_version)
 
     def cost(
-        self, model_version: str | None, prompt: int, cached: int, output: int, thoughts: int
+        self,
+        model_version: str | None,
+        prompt: int,
+        cached: int,
+        output: int,
+        thoughts: int,
+        delivery: str | None = None,
     ) -> float | None:
-        table = prices(self.catalogue, self.priced_model(model_version), self.delivery)
+        """USD of one row at its delivery's price (``delivery`` overrides, e.g. a Flex request
+        that fell back to the standard price is priced as interactive)."""
+        tier = delivery or self.delivery
+        table = prices(self.catalogue, self.priced_model(model_version), tier)
         return row_cost(table, prompt, cached, output, thoughts)
 
     def describe(self, model_version: str) -> str:

@@ -92,6 +92,9 @@ def summarise(
         "routed_rows": sum(routed.values()),
         "generation": analysis.generation.describe(),
         "tokens_this_run": tokens,
+        "delivery": analysis.delivery,
+        "repeats": analysis.repeats,
+        "cost_usd": _round(usd[analysis.delivery]),  # at the delivery's price
         "cost_usd_batch": _round(batch),
         "cost_usd_flex_equivalent": _round(usd["flex"]),
         "cost_usd_interactive_equivalent": _round(inter),
@@ -127,7 +130,15 @@ def format_summary(s: dict[str, Any]) -> str:
         f"  tokens     {t['prompt']:>9,} input ({t['cached']:,} cached), "
         f"{t['output']:,} output, {t['thoughts']:,} thinking",
     ]
-    if usd is not None and inter is not None:
+    delivery = s.get("delivery", "batch")
+    paid = s.get("cost_usd", usd)
+    if delivery != "batch" and paid is not None and usd is not None and inter is not None:
+        lines.append(
+            f"  cost       ${paid:,.4f} {delivery}  (batch would be ${usd:,.4f}, flex "
+            f"${s.get('cost_usd_flex_equivalent') or 0:,.4f}, interactive ${inter:,.4f}; prices "
+            f"of {s.get('prices_taken_on')})"
+        )
+    elif usd is not None and inter is not None:
         lines.append(
             f"  cost       ${usd:,.4f} batch  vs ${inter:,.4f} interactive  "
             f"(saved ${inter - usd:,.4f}, prices of {s.get('prices_taken_on')})"

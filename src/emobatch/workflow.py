@@ -220,6 +220,51 @@ def batch_submit(settings: Settings, sm: Any) -> None:
     record_estimate(_ledger(settings), sentinel, Path(sm.input.chunk), analysis=analysis)
 
 
+def realtime_code(settings: Settings, sm: Any) -> None:
+    """Synchronous delivery of one chunk (flex or interactive); see emobatch.stages.realtime."""
+    from emobatch.backends import open_backend
+    from emobatch.codebook import validate_answer
+    from emobatch.estimate import check_budget
+    from emobatch.preflight import check_model
+    from emobatch.stages.realtime import RealtimeSettings, code_chunk
+    from emobatch.stages.validate import gate
+
+    analysis = check_analysis(settings, sm.wildcards.analysis)
+    check_budget(atomic.read_json(sm.input.estimate), settings.budget_usd)
+    gate(settings, analysis, sm.wildcards.mode)  # full on a paid backend: validated first
+    d = settings.delivery
+    run_paths = _run(sm)
+    backend = open_backend(settings)
+    try:
+        check_model(backend, analysis.model.name, action="generateContent")
+        code_chunk(
+            backend,
+            _ledger(settings),
+            chunk=Path(sm.input.chunk),
+            model=analysis.model.name,
+            analysis=analysis.id,
+            mode=sm.wildcards.mode,
+            raw=run_paths.raw(sm.wildcards.chunk),
+            retries_dir=run_paths.retries_dir,
+            out_manifest=Path(sm.output[0]),
+            validate=lambda a: validate_answer(analysis.codebook, a),
+            settings=RealtimeSettings(
+                delivery=d.kind,
+                concurrency=d.concurrency,
+                requests_per_minute=d.requests_per_minute,
+                tokens_per_minute=d.tokens_per_minute,
+                max_attempts=d.max_attempts,
+                retry_initial_delay_seconds=d.retry_initial_delay_seconds,
+                retry_max_delay_seconds=d.retry_max_delay_seconds,
+                shed_retry_seconds=d.shed_retry_seconds,
+                flex_fallback=d.flex_fallback,
+                retry_rounds=settings.batch.retry_rounds,
+            ),
+        )
+    finally:
+        backend.close()
+
+
 def batch_poll(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
     from emobatch.progress import Progress
@@ -353,11 +398,68 @@ def results_merge(settings: Settings, sm: Any) -> None:
         out_parquet=Path(sm.output.parquet),
         out_csv=Path(sm.output.csv),
         out_columns=Path(sm.output.columns),
+        repeats=analysis.repeats,
         validation_override=validation["override_reason"] if validation["gated"] else None,
     )
     counts["validation"] = validation
     write_summary(
         settings, analysis, counts, dataset=Path(sm.output.parquet), out=Path(sm.output.summary)
+    )
+
+
+def results_stability(settings: Settings, sm: Any) -> None:
+    from emobatch.analysis import analysis_for
+    from emobatch.replicates import stability_report
+
+    analysis = analysis_for(settings)
+    if analysis.repeats < 2:
+        raise ConfigError(
+            "repeats is 1: one coding per post has no stability to measure",
+            hint=f"--config repeats=3 and ask for {ModePaths(sm.wildcards.mode).stability} again",
+        )
+    collected = Collected.load(sm.input.collected)
+    report = stability_report(
+        [Path(p) for p in collected.parsed],
+        labels={
+            "primary_emotion": analysis.codebook.labels,
+            "sentiment": analysis.codebook.sentiments,
+        },
+        analysis=analysis.id,
+        mode=sm.wildcards.mode,
+        seed=settings.validation.bootstrap_seed,
+        draws=settings.validation.draws,
+    )
+    atomic.write_json(Path(sm.output[0]), report)
+    fig = report["fields"]["primary_emotion"]
+    logs.batch_event(
+        "stability",
+        "%d posts x %d replicates: primary emotion alpha %s %s, identical %s; least stable %s",
+        report["posts"],
+        report["replicates"],
+        fig["alpha_across_replicates"]["value"],
+        fig["alpha_across_replicates"]["ci"],
+        fig["share_identical"],
+        ", ".join(fig["least_stable"]),
+    )
+
+
+def results_compare(settings: Settings, sm: Any) -> None:
+    from emobatch.stages.compare import compare_for
+
+    report = compare_for(
+        settings, dict(sm.config), sm.wildcards.mode, Path(sm.input.dataset), Path(sm.output[0])
+    )
+    logs.batch_event(
+        "compare",
+        "%s: %s vs %s on %d posts: kappa %s, identical %s (cost $%.4f vs $%.4f)",
+        sm.wildcards.mode,
+        report["this"]["analysis_id"],
+        report["other"]["analysis_id"],
+        report["posts_compared"],
+        report["fields"]["primary_emotion"]["kappa"],
+        report["fields"]["primary_emotion"]["identical"],
+        report["this"]["cost_usd"],
+        report["other"]["cost_usd"],
     )
 
 
@@ -451,6 +553,7 @@ STAGES: dict[str, Callable[[Settings, Any], None]] = {
         requests_build,
         requests_estimate,
         batch_submit,
+        realtime_code,
         batch_submitted,
         batch_poll,
         batch_download,
@@ -458,6 +561,8 @@ STAGES: dict[str, Callable[[Settings, Any], None]] = {
         results_parse,
         results_collect,
         results_merge,
+        results_stability,
+        results_compare,
         validation_sheet,
         validation_report,
         results_figures,

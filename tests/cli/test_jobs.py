@@ -27,7 +27,8 @@ def test_list_shows_every_job_with_state_counts_and_costs(built: Project) -> Non
     assert pilot["job_name"] == names["pilot"] and pilot["state"] == "SUCCEEDED"
     assert pilot["state_source"] == "marker"
     assert (pilot["requests"], pilot["succeeded"], pilot["failed"]) == (5, 5, 0)
-    assert pilot["chunk"] == "chunk-0000" and pilot["age_seconds"] > 0
+    assert pilot["chunk"] == "chunk-0000" and pilot["took_seconds"] >= 0
+    assert pilot["age_seconds"] is None  # a finished job shows how long it took, not an age
     assert pilot["parsed_rows"] == 5 and pilot["actual_usd"] > 0
     assert pilot["actual_usd"] == pytest.approx(pilot["estimated_usd"], rel=0.10)
     assert sampling["state"] == "SUBMITTED" and sampling["requests"] == 25

@@ -138,6 +138,25 @@ class FakeBackend:
         self._maybe_fail("count_tokens")
         return request_prompt_tokens(request)
 
+    def generate_content(
+        self, model: str, request: dict[str, Any], *, service_tier: str = "standard"
+    ) -> dict[str, Any]:
+        """Answers the post's text back as a valid coding; failures as queued."""
+        text = request["contents"][0]["parts"][0]["text"]
+        self.calls.append(f"generate:{service_tier}:{text}")
+        self._maybe_fail("generate_content")
+        answer = {"primary_emotion": "joy", "intensities": {}, "sentiment": "positive",
+                  "sentiment_score": 0.5, "rationale": text}  # fmt: skip
+        import json
+
+        return {
+            "candidates": [
+                {"content": {"parts": [{"text": json.dumps(answer)}]}, "finishReason": "STOP"}
+            ],
+            "usageMetadata": {"promptTokenCount": 10, "candidatesTokenCount": 5},
+            "modelVersion": model,
+        }
+
     def close(self) -> None:
         self.calls.append("close")
 

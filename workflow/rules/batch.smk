@@ -74,11 +74,11 @@ rule batch_submitted:
         RUN.submitted,
     log:
         RUN.log("batch_submitted"),
-    params:
-        started=STARTED,  # sentinels written after this were submitted by this run
     localrule: True
     conda:
         "../envs/emobatch.yaml"
+    params:
+        started=STARTED,  # sentinels written after this were submitted by this run
     script:
         "../scripts/batch_submitted.py"
 
@@ -97,3 +97,6 @@ rule batch_submit_only:
         "../envs/emobatch.yaml"
     shell:
         "cat {input} > {output} 2> {log}"
+
+
+include: "realtime.smk"

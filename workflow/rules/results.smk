@@ -49,3 +49,34 @@ rule results_merge:
         runtime=60,
     script:
         "../scripts/results_merge.py"
+
+
+# How stable repeat codings are (repeats > 1): results/<mode>.stability.json
+rule results_stability:
+    input:
+        collected=current(RUN.collected),
+    output:
+        MODE.stability,
+    log:
+        MODE.log("results_stability"),
+    localrule: True
+    conda:
+        "../envs/emobatch.yaml"
+    script:
+        "../scripts/results_stability.py"
+
+
+# Agreement with another analysis of the same posts (compare.against, e.g. another delivery or
+# model): results/<mode>.compare.json
+rule results_compare:
+    input:
+        dataset=MODE.parquet,
+    output:
+        MODE.compare,
+    log:
+        MODE.log("results_compare"),
+    localrule: True
+    conda:
+        "../envs/emobatch.yaml"
+    script:
+        "../scripts/results_compare.py"

@@ -112,5 +112,10 @@ class BatchBackend(Protocol):
     def count_tokens(self, model: str, request: dict[str, Any]) -> int:
         """The provider's token count of a GenerateContentRequest's prompt."""
 
+    def generate_content(
+        self, model: str, request: dict[str, Any], *, service_tier: str = "standard"
+    ) -> dict[str, Any]:
+        """One synchronous call (Flex or standard tier); the REST GenerateContentResponse."""
+
     def close(self) -> None:
         """Release connections (and, for ``local``, stop the in-process emulator)."""

@@ -180,6 +180,37 @@ class GeminiBackend:
         )
         return int(response.total_tokens or 0)
 
+    # -- synchronous calls (Flex and interactive delivery) ---------------------------------------
+    def generate_content(
+        self, model: str, request: dict[str, Any], *, service_tier: str = "standard"
+    ) -> dict[str, Any]:
+        """One ``models.generate_content`` call through the SDK; the REST response as a dict.
+
+        Not retried here (each call is paid): the caller decides, per error class, whether to
+        retry (429/5xx, a shed Flex request) or record a failed row (4xx).
+        """
+        config = types.GenerateContentConfig.model_validate(
+            {
+                **(request.get("generationConfig") or {}),
+                "systemInstruction": request.get("systemInstruction"),
+                "serviceTier": service_tier,
+            }
+        )
+        what = f"generateContent on {model} ({service_tier})"
+        response = guarded(
+            what,
+            lambda: self._client.models.generate_content(
+                model=model, contents=request["contents"], config=config
+            ),
+        )()
+        out: dict[str, Any] = response.model_dump(
+            mode="json",
+            by_alias=True,
+            exclude_none=True,
+            exclude={"sdk_http_response", "automatic_function_calling_history", "parsed"},
+        )
+        return out
+
     def close(self) -> None:
         try:
             self._client.close()

@@ -35,6 +35,7 @@ from emobatch.crashpoints import crashpoint
 from emobatch.errors import CoverageError
 from emobatch.logs import batch_event
 from emobatch.r_csv import RCsvWriter, write_column_types
+from emobatch.replicates import REPLICATE_COLUMNS, collapse
 from emobatch.stages.parse import RESULT_COLUMNS, result_schema
 
 log = logging.getLogger("emobatch.merge")
@@ -105,6 +106,7 @@ def merge_mode(
     out_csv: Path,
     validation_override: str | None = None,
     out_columns: Path | None = None,
+    repeats: int = 1,
 ) -> dict[str, Any]:
     """Build and write the dataset; returns counts for the summary."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -115,6 +117,7 @@ def merge_mode(
         "post_id",
         "text",
         *[c for c in RESULT_COLUMNS if c != "post_id"],
+        *(REPLICATE_COLUMNS if repeats > 1 else ()),
         *PROVENANCE,
         "text_truncated",
         "text_chars",
@@ -131,6 +134,7 @@ def merge_mode(
     known = history.analysed_keys(history_dir)
 
     stream = ParsedStream(parsed)
+    replicated = REPLICATE_COLUMNS if repeats > 1 else ()
     counts = {"posts": 0, "ok": 0, "this_run": 0, "from_history": 0}
     known_keys = pa.array(sorted(known), pa.string()) if known else None
     # rows coded now go to a new history part, streamed to a temporary file and put in place
@@ -152,6 +156,7 @@ def merge_mode(
                     engine,
                     now,
                     validation_override,
+                    repeats,
                 ).select(order)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp_parquet, table.schema)
@@ -163,7 +168,7 @@ def merge_mode(
                 if known_keys is not None:
                     new = pc.invert(pc.is_in(fresh["analysis_key"], value_set=known_keys))
                     fresh = fresh.filter(new)
-                fresh = fresh.select([*RESULT_COLUMNS, *PROVENANCE])
+                fresh = fresh.select([*RESULT_COLUMNS, *replicated, *PROVENANCE])
                 part_writer.write(
                     fresh.append_column("mode", _const(mode, fresh.num_rows, pa.string()))
                 )
@@ -241,7 +246,11 @@ def _history_rows(history_dir: Path, keys: set[str], engine: str) -> pa.Table | 
             hint="the history was changed by hand; restore it, or re-run with --config "
             "'filter={\"skip_analysed\": false}' to code these posts again",
         )
-    cols = [c for c in (*RESULT_COLUMNS, *PROVENANCE) if c in old.column_names and c != "post_id"]
+    cols = [
+        c
+        for c in (*RESULT_COLUMNS, *REPLICATE_COLUMNS, *PROVENANCE)
+        if c in old.column_names and c != "post_id"
+    ]
     return old.select(cols)
 
 
@@ -255,11 +264,12 @@ def _merge_batch(
     engine: str,
     now: dt.datetime,
     validation_override: str | None = None,
+    repeats: int = 1,
 ) -> pa.Table:
     """Result columns for one batch of selected posts, in the batch's order."""
     submit_mask = sel["to_submit"]
     fresh_sel = sel.filter(submit_mask)
-    fresh = stream.take(fresh_sel.num_rows)
+    fresh = collapse(stream.take(fresh_sel.num_rows * repeats), repeats)
     if fresh.num_rows != fresh_sel.num_rows or (
         fresh.num_rows and not pc.all(pc.equal(fresh["post_id"], fresh_sel["post_id"])).as_py()
     ):
@@ -326,6 +336,10 @@ def _empty(order: list[str], sel_schema: pa.Schema) -> pa.Table:
         "analysed_at": pa.timestamp("s", tz="UTC"),
         "result_source": pa.string(),
         "validation_override": pa.string(),
+        "replicates": pa.int32(),
+        "modal_primary_emotion": pa.string(),
+        "modal_sentiment": pa.string(),
+        "replicate_agreement": pa.float64(),
     }
     schema = pa.schema(
         [

@@ -8,7 +8,8 @@ Every submitted key comes back as a row: ``ok`` with the answer, or ``failed`` w
 joy, trust, fear, surprise, sadness, disgust, anger, anticipation, ``sentiment`` [string],
 ``sentiment_score`` [double], ``rationale`` [string], ``finish_reason`` [string],
 ``prompt_tokens``, ``output_tokens``, ``thoughts_tokens``, ``cached_tokens`` [int64],
-``cost_usd`` [double, batch price of the answering model], ``model_version`` [string: the
+``cost_usd`` [double, at the delivery's price (batch, flex; interactive for a standard-tier
+call) of the answering model], ``model_version`` [string: the
 answer's modelVersion], ``model_routed`` [bool: the answering model is not the one the
 analysis's engine should answer with, see ``emobatch.routing``], ``batch_job`` [string],
 ``retry_round`` [int32: 0 = first submission], ``response_id`` [string].
@@ -98,6 +99,7 @@ def parse_chunk(
                 result.cached_tokens,
                 result.output_tokens,
                 result.thoughts_tokens,
+                "interactive" if result.extra.get("service_tier") == "standard" else None,
             )
             if check
             else None

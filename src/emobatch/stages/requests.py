@@ -40,13 +40,15 @@ import pyarrow.parquet as pq
 from emobatch.analysis import Analysis
 from emobatch.atomic import fsync_dir, write_json
 from emobatch.codebook import Codebook
-from emobatch.config import Settings
+from emobatch.config import Settings, chunk_limits
 from emobatch.errors import InputDataError
 from emobatch.identity import canonical_json
+from emobatch.replicates import REPLICATE_MARK
 
 __all__ = [
     "MANIFEST_FORMAT_VERSION",
     "build_request",
+    "replicate_keys",
     "request_encoder",
     "request_line",
     "write_chunks",
@@ -244,16 +246,21 @@ class _ChunkWriter:
         self._pool.shutdown()
 
 
+def replicate_keys(post_id: str, repeats: int) -> list[str]:
+    """The request keys of one post: ``p1`` and, with ``repeats: 3``, ``p1#rep2``, ``p1#rep3``.
+
+    Each replicate is its own request line (the same request, coded independently), so k
+    codings of a post are k paid answers, never copies of one another.
+    """
+    return [post_id, *(f"{post_id}{REPLICATE_MARK}{r}" for r in range(2, repeats + 1))]
+
+
 def _write_lines(
     settings: Settings, selected: Path, directory: Path, analysis: Analysis
 ) -> tuple[list[dict[str, Any]], int, int]:
     """Write the chunks; return (chunk entries, rows in the selection, rows already analysed)."""
     line = _LineParts(analysis.codebook, analysis.generation.config)
-    writer = _ChunkWriter(
-        directory,
-        settings.batch.max_batch_size,
-        int(settings.batch.max_file_size_mb * BYTES_PER_MB),
-    )
+    writer = _ChunkWriter(directory, *chunk_limits(settings))
     rows = skipped = 0
     columns = ["post_id", "text", "to_submit", "source_row"]
     try:
@@ -264,7 +271,8 @@ def _write_lines(
                 if not wanted:
                     skipped += 1
                     continue
-                writer.add(key, line.parts(key, text), f"source_row {row}")
+                for rkey in replicate_keys(key, analysis.repeats):
+                    writer.add(rkey, line.parts(rkey, text), f"source_row {row}")
         return writer.close(), rows, skipped
     except BaseException:
         writer.abort()
@@ -280,6 +288,7 @@ def _manifest(
     skipped: int,
 ) -> dict[str, Any]:
     codebook = analysis.codebook
+    limits = chunk_limits(settings)  # the backend's per-job limits apply (backend: vertex)
     return {
         "format_version": MANIFEST_FORMAT_VERSION,
         "analysis_id": analysis.id,
@@ -292,10 +301,7 @@ def _manifest(
             "path": str(codebook.path),
         },
         "selected": str(selected),
-        "limits": {
-            "max_batch_size": settings.batch.max_batch_size,
-            "max_file_size_bytes": int(settings.batch.max_file_size_mb * BYTES_PER_MB),
-        },
+        "limits": dict(zip(("max_batch_size", "max_file_size_bytes"), limits, strict=True)),
         "chunks": chunks,
         "totals": {
             "chunks": len(chunks),

@@ -63,14 +63,20 @@ def estimate_chunks(
 
 
 def _calibration_backend(settings: Settings) -> BatchBackend | None:
-    """The provider to count tokens with: none for ``local`` or without an API key."""
+    """The provider to count tokens with: none for ``local`` or without credentials."""
     from emobatch.secrets import api_key_from_env
 
-    if settings.backend == "local" or not api_key_from_env():
+    if settings.backend == "local":
+        return None
+    if settings.backend == "gemini" and not api_key_from_env():
         return None
     from emobatch.backends import open_backend
+    from emobatch.errors import EmobatchError
 
-    return open_backend(settings)
+    try:
+        return open_backend(settings)
+    except EmobatchError:  # e.g. no Application Default Credentials: the heuristic alone
+        return None
 
 
 def _submitted_shas(settings: Settings, analysis: str) -> set[str]:

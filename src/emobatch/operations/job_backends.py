@@ -29,6 +29,7 @@ from emobatch.secrets import api_key_from_env
 
 Spec = tuple[str, str | None]  # (backend name, endpoint)
 BASE_URL_VARIABLE = "EMOBATCH_GEMINI_BASE_URL"
+VERTEX_URL_VARIABLE = "EMOBATCH_VERTEX_BASE_URL"
 
 
 class KeyMismatch(BackendError):
@@ -64,6 +65,12 @@ class JobBackends:
             return self.default()
         backend = self._backend((job.backend, job.endpoint))
         mine = getattr(backend, "api_key_fingerprint", "")
+        if job.key_fingerprint and mine and job.key_fingerprint != mine and job.backend == "vertex":
+            raise KeyMismatch(
+                f"job {job.job_name} was submitted in another Google Cloud project or location "
+                f"({job.key_fingerprint}) than the configured one ({mine}): it is not visible here",
+                hint="set vertex.project and vertex.location to the ones that ran the job",
+            )
         if job.key_fingerprint and mine and job.key_fingerprint != mine:
             raise KeyMismatch(
                 f"job {job.job_name} was submitted with the API key {job.key_fingerprint} (a "
@@ -81,6 +88,8 @@ class JobBackends:
             env = dict(self.env)
             if name == "gemini" and endpoint:
                 env[BASE_URL_VARIABLE] = endpoint
+            if name == "vertex" and endpoint and not endpoint.endswith("aiplatform.googleapis.com"):
+                env[VERTEX_URL_VARIABLE] = endpoint  # an endpoint other than Google's (tests)
             if name == "gemini" and not api_key_from_env(env):
                 raise BackendError(
                     f"the job was submitted to Gemini ({endpoint or 'the Gemini API'}), and no "

@@ -36,7 +36,8 @@ STATE_MESSAGES = {
     "SUCCEEDED": "finished",
     "FAILED": "FAILED at the provider",
     "CANCELLED": "CANCELLED (by the user: `emobatch jobs cancel` or the console)",
-    "EXPIRED": "EXPIRED: it ran or waited more than 48 h at the provider and has no results",
+    "EXPIRED": "EXPIRED: it ran or waited longer than the provider allows (Gemini 48 h, "
+    "Vertex 72 h) and has no results",
 }
 
 

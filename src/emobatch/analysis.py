@@ -87,6 +87,7 @@ class Analysis:
     catalogue: Catalogue
     delivery: str = "batch"  # batch | flex | interactive
     repeats: int = 1
+    posts_per_request: int = 1  # packed requests (emobatch.packing)
 
     @property
     def price_tier(self) -> str:
@@ -95,13 +96,16 @@ class Analysis:
 
 
 def design_of(settings: Settings) -> dict[str, Any]:
-    """What of the delivery design enters the analysis id (nothing for batch, 1 replicate)."""
+    """What of the delivery design enters the analysis id (nothing for batch, 1 replicate,
+    1 post per request)."""
     d = settings.delivery
     out: dict[str, Any] = {}
     if d.kind != "batch":
         out["delivery"] = d.kind
     if d.repeats != 1:
         out["repeats"] = d.repeats
+    if settings.batch.posts_per_request != 1:
+        out["posts_per_request"] = settings.batch.posts_per_request
     return out
 
 
@@ -163,4 +167,5 @@ def analysis_for(settings: Settings, today: dt.date | None = None) -> Analysis:
         catalogue=catalogue_for(settings),
         delivery=settings.delivery.kind,
         repeats=settings.delivery.repeats,
+        posts_per_request=settings.batch.posts_per_request,
     )

@@ -6,6 +6,16 @@ analysis id (:mod:`emobatch.analysis`). ``system_instruction`` is rendered from 
 a fixed order (same file, same text); ``response_schema`` is sent unchanged as Gemini's
 ``generationConfig.responseSchema`` (the OpenAPI subset: ``OBJECT``, ``STRING``, ``NUMBER``...).
 :func:`validate_answer` checks a parsed model answer against that schema.
+
+Lean output: ``rationale.max_words: 0`` drops the rationale. The loader removes ``rationale``
+from the schema sent (``properties``, ``required``, ``propertyOrdering``; the file may keep or
+omit it) and the rendered instruction has no RATIONALE section and does not ask for the field;
+``rationale.guidance`` may then be omitted. The ``rationale`` column of the parsed rows is empty.
+It saves the ~24 tokens of a rationale per post (output, the dearest tokens) and ~60 tokens of
+instruction per request; ``emobatch models`` shows the saving as the ``lean`` variants.
+``intensity: null`` likewise drops the ``intensities`` object (and the INTENSITIES section) and
+leaves the ``intensity_<emotion>`` columns empty. As any edit, these make a new codebook
+version and so a new analysis: validate it before ``full``.
 """
 
 from __future__ import annotations
@@ -54,6 +64,17 @@ class Codebook:
     labels: tuple[str, ...]  # primary_emotion values, neutral included
     emotions: tuple[str, ...]  # the intensity keys (labels without neutral)
     sentiments: tuple[str, ...]
+    fields: tuple[str, ...] = ANSWER_FIELDS  # the answer's fields (no rationale when lean)
+
+    @property
+    def has_intensities(self) -> bool:
+        """Whether the answer carries the intensities (``intensity`` is not null)."""
+        return "intensities" in self.fields
+
+    @property
+    def has_rationale(self) -> bool:
+        """Whether the answer carries a rationale (``rationale.max_words`` above 0)."""
+        return "rationale" in self.fields
 
 
 def _fail(path: Path, what: str) -> CodebookError:
@@ -118,11 +139,28 @@ def _check_object(schema: Any, where: str, fields: list[str] | tuple[str, ...], 
         raise _fail(path, f"`{where}.required` must list {', '.join(not_required)}")
 
 
+def _without(schema: dict[str, Any], field: str) -> dict[str, Any]:
+    """``schema`` (a copy) without the top-level property ``field``."""
+    out = dict(schema)
+    out["properties"] = {k: v for k, v in schema["properties"].items() if k != field}
+    for key in ("required", "propertyOrdering"):
+        if isinstance(schema.get(key), list):
+            out[key] = [f for f in schema[key] if f != field]
+    return out
+
+
 def _check_schema(
-    raw: dict[str, Any], labels: list[str], sentiments: list[str], path: Path
+    raw: dict[str, Any],
+    labels: list[str],
+    sentiments: list[str],
+    path: Path,
+    fields: tuple[str, ...],
 ) -> dict[str, Any]:
     schema: dict[str, Any] = _require(raw, "output_schema", "", path, dict)
-    _check_object(schema, "output_schema", ANSWER_FIELDS, path)
+    for optional in ("rationale", "intensities"):
+        if optional not in fields and isinstance(schema.get("properties"), dict):
+            schema = _without(schema, optional)
+    _check_object(schema, "output_schema", fields, path)
     enum = _enum_of(schema, "primary_emotion", path)
     if sorted(enum) != sorted(labels):
         raise _fail(
@@ -133,13 +171,15 @@ def _check_schema(
     if sorted(_enum_of(schema, "sentiment", path)) != sorted(sentiments):
         raise _fail(path, "`sentiment.labels` do not match `output_schema...sentiment.enum`")
     emotions = [lab for lab in labels if lab != NEUTRAL]
-    _check_object(
-        schema["properties"]["intensities"], "output_schema.properties.intensities", emotions, path
-    )
-    extra = set(schema["properties"]["intensities"]["properties"]) - set(emotions)
-    if extra:
-        raise _fail(path, f"`output_schema...intensities` has unknown emotions {sorted(extra)}")
+    if "intensities" in fields:
+        intensities = schema["properties"]["intensities"]
+        _check_object(intensities, "output_schema.properties.intensities", emotions, path)
+        extra = set(intensities["properties"]) - set(emotions)
+        if extra:
+            raise _fail(path, f"`output_schema...intensities` has unknown emotions {sorted(extra)}")
     for field, kind in (("sentiment_score", "NUMBER"), ("rationale", "STRING")):
+        if field not in fields:
+            continue
         prop = schema["properties"][field]
         if not isinstance(prop, dict) or prop.get("type") != kind:
             raise _fail(path, f"`output_schema.properties.{field}` must have `type: {kind}`")
@@ -157,21 +197,26 @@ def render_system_instruction(raw: dict[str, Any]) -> str:
         )
     sentiment, rationale = raw["sentiment"], raw["rationale"]
     emotions = [lab["name"] for lab in raw["labels"] if lab["name"] != NEUTRAL]
+    lean = rationale["max_words"] == 0
+    intensities = raw["intensity"] is not None
+    if intensities:
+        lines += ["", "INTENSITIES:", raw["intensity"].strip()]
+    lines += ["", "SENTIMENT:", sentiment["rules"].strip()]
+    if not lean:
+        lines += [
+            "",
+            f"RATIONALE (at most {rationale['max_words']} words):",
+            rationale["guidance"].strip(),
+        ]
     lines += [
         "",
-        "INTENSITIES:",
-        raw["intensity"].strip(),
-        "",
-        "SENTIMENT:",
-        sentiment["rules"].strip(),
-        "",
-        f"RATIONALE (at most {rationale['max_words']} words):",
-        rationale["guidance"].strip(),
-        "",
         "Answer with one JSON object with the fields "
-        + ", ".join(ANSWER_FIELDS)
-        + "; intensities has a number for each of "
-        + ", ".join(emotions)
+        + ", ".join(
+            f
+            for f in ANSWER_FIELDS
+            if not (lean and f == "rationale") and (intensities or f != "intensities")
+        )
+        + ("; intensities has a number for each of " + ", ".join(emotions) if intensities else "")
         + ".",
     ]
     return "\n".join(lines) + "\n"
@@ -193,20 +238,37 @@ def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
     return data, raw
 
 
-def load_codebook(path: Path | str) -> Codebook:
-    """Read and validate a codebook file; raise :class:`CodebookError` naming the bad key."""
+def load_codebook(path: Path | str, *, lean: bool = False) -> Codebook:
+    """Read and validate a codebook file; raise :class:`CodebookError` naming the bad key.
+
+    ``lean=True`` loads the file as if it said ``rationale.max_words: 0`` (what the ``lean``
+    cost variants of :mod:`emobatch.model_costs` price); its version then differs from the
+    file's, so it can never pass for the file's analysis.
+    """
     path = Path(path)
     data, raw = _read(path)
-    for key, kind in (("name", str), ("instructions", str), ("intensity", str)):
+    if lean and isinstance(raw.get("rationale"), dict):
+        raw["rationale"] = {**raw["rationale"], "max_words": 0}
+        data += b"\n# emobatch: loaded lean (rationale.max_words: 0)\n"
+    for key, kind in (("name", str), ("instructions", str)):
         _require(raw, key, "", path, kind)
+    if raw.get("intensity", "") is not None:  # null: no intensities (the key must be there)
+        _require(raw, "intensity", "", path, str)
     labels = [lab["name"] for lab in _check_labels(raw, path)]
     sentiment = _require(raw, "sentiment", "", path, dict)
     sentiments = _require(sentiment, "labels", "sentiment.", path, list)
     _require(sentiment, "rules", "sentiment.", path, str)
     rationale = _require(raw, "rationale", "", path, dict)
-    _require(rationale, "max_words", "rationale.", path, int)
-    _require(rationale, "guidance", "rationale.", path, str)
-    schema = _check_schema(raw, labels, sentiments, path)
+    max_words = _require(rationale, "max_words", "rationale.", path, int)
+    if isinstance(max_words, bool) or max_words < 0:
+        raise _fail(path, "key `rationale.max_words` must be 0 (no rationale) or more words")
+    if max_words:
+        _require(rationale, "guidance", "rationale.", path, str)
+    dropped = {"rationale"} if not max_words else set()
+    if raw["intensity"] is None:
+        dropped.add("intensities")
+    fields = tuple(f for f in ANSWER_FIELDS if f not in dropped)
+    schema = _check_schema(raw, labels, sentiments, path, fields)
     return Codebook(
         path=path,
         name=raw["name"],
@@ -216,6 +278,7 @@ def load_codebook(path: Path | str) -> Codebook:
         labels=tuple(labels),
         emotions=tuple(lab for lab in labels if lab != NEUTRAL),
         sentiments=tuple(sentiments),
+        fields=fields,
     )
 
 

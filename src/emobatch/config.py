@@ -73,6 +73,7 @@ class BatchSettings:
     job_resubmits: int
     max_concurrent_jobs: int
     max_enqueued_tokens: int
+    posts_per_request: int = 1  # packed requests (emobatch.packing); part of the analysis id
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,7 @@ class Settings:
                     job_resubmits=int(bat["job_resubmits"]),
                     max_concurrent_jobs=int(bat["max_concurrent_jobs"]),
                     max_enqueued_tokens=int(bat["max_enqueued_tokens"]),
+                    posts_per_request=int(bat.get("posts_per_request", 1)),
                 ),
                 api=ApiSettings(
                     timeout_seconds=float(cfg["api"]["timeout_seconds"]),
@@ -253,9 +255,7 @@ class Settings:
                 report=ReportSettings(
                     group_by=tuple(
                         str(c)
-                        for c in (cfg.get("report") or {}).get(
-                            "group_by", ReportSettings.group_by
-                        )
+                        for c in (cfg.get("report") or {}).get("group_by", ReportSettings.group_by)
                     )
                 ),
             )

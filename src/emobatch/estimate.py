@@ -7,12 +7,16 @@ Method (documented in README "Operating a run"):
   counts. Gemini's real tokenizer differs by roughly 10-20 %; with ``backend: gemini`` and a key,
   a sample of up to 20 requests is also counted by the provider's ``countTokens`` (through the
   backend seam; the emulator answers it too) and the estimate is scaled by the observed ratio.
-- **output tokens**: per request, the tokens of a typical full answer of the codebook's schema
-  (all eight intensities, sentiment, score and a rationale of ``RATIONALE_TOKENS`` tokens).
+- **output tokens**: per post, the tokens of a typical full answer of the codebook's schema
+  (all eight intensities, sentiment, score and a rationale of ``RATIONALE_TOKENS`` tokens; no
+  rationale when the codebook is lean, ``rationale.max_words: 0``), plus the ``id`` of each
+  answer when posts are packed (``batch.posts_per_request``).
 - **thinking tokens**: per request, the thinking budget sent (2.5 models; an upper bound) or a
   nominal figure for the thinking level sent (3.x models;
   :data:`emobatch.generation.LEVEL_THINKING_ESTIMATE`).
 - **USD**: the model catalogue's prices, at batch, flex and interactive rates.
+- **variants**: ``usd_per_1000_posts_variants`` prices the same posts packed 10 or 25 to a
+  request and with the lean codebook (:mod:`emobatch.model_costs` documents the token model).
 """
 
 from __future__ import annotations
@@ -38,17 +42,23 @@ log = logging.getLogger("emobatch.estimate")
 RATIONALE_TOKENS = 24
 
 
-def typical_answer_tokens(emotions: Sequence[str] = EMOTIONS) -> int:
-    """Tokens of a typical complete answer (what the model writes for one post)."""
+def typical_answer_tokens(
+    emotions: Sequence[str] = EMOTIONS, *, rationale: bool = True, intensities: bool = True
+) -> int:
+    """Tokens of a typical complete answer (what the model writes for one post).
+
+    ``rationale=False`` is the lean answer (``rationale.max_words: 0``): no rationale field;
+    ``intensities=False`` the answer of a codebook with ``intensity: null``.
+    """
     from emobatch.tokens import count_tokens
 
-    answer = {
-        "primary_emotion": "anticipation",
-        "intensities": {e: 0.25 for e in emotions},
-        "sentiment": "positive",
-        "sentiment_score": 0.45,
-        "rationale": "",
-    }
+    answer: dict[str, Any] = {"primary_emotion": "anticipation"}
+    if intensities:
+        answer["intensities"] = {e: 0.25 for e in emotions}
+    answer |= {"sentiment": "positive", "sentiment_score": 0.45}
+    if not rationale:
+        return count_tokens(json.dumps(answer, ensure_ascii=False))
+    answer["rationale"] = ""
     return count_tokens(json.dumps(answer, ensure_ascii=False)) + RATIONALE_TOKENS
 
 
@@ -78,13 +88,22 @@ def estimate_run(
     on: dt.date | None = None,
 ) -> dict[str, Any]:
     """Requests, tokens and USD (batch, flex and interactive) of submitting ``chunks``."""
-    requests = input_tokens = 0
+    from emobatch.model_costs import ITEM_OUTPUT_TOKENS
+    from emobatch.responses import chunk_keys
+
+    requests = input_tokens = posts = 0
     for chunk in chunks:
         n, t, _ = scan_chunk(chunk)
         requests += n
         input_tokens += t
+        posts += len(chunk_keys(chunk))
     input_tokens = round(input_tokens * token_ratio)
-    output_tokens = requests * typical_answer_tokens(analysis.codebook.emotions)
+    codebook = analysis.codebook
+    answer = typical_answer_tokens(
+        codebook.emotions, rationale=codebook.has_rationale, intensities=codebook.has_intensities
+    )
+    packed = posts - requests  # posts that share a request with another
+    output_tokens = posts * answer + (ITEM_OUTPUT_TOKENS * posts if packed else 0)
     thinking_tokens = requests * analysis.generation.thinking_tokens_estimate
     usd = {
         d: row_cost(
@@ -113,14 +132,43 @@ def estimate_run(
         "usd_flex": _round(usd["flex"]),
         "usd_interactive": _round(inter),
         "usd_saving": None if batch is None or inter is None else round(inter - batch, 6),
+        "posts": posts,
         "usd_per_1000_posts": None
-        if batch is None or not requests
-        else round(batch / requests * 1000, 6),
+        if batch is None or not posts
+        else round(batch / posts * 1000, 6),
+        "usd_per_1000_posts_variants": _variants(analysis, input_tokens, requests, posts, on),
         "prices_taken_on": analysis.model.prices_taken_on,
         "prices_source": analysis.model.prices_source,
         "method": "emobatch.tokens heuristic for input (scaled by countTokens on a sample); "
         "typical schema answer for output; thinking per the model's thinking control",
     }
+
+
+def _variants(
+    analysis: Analysis, input_tokens: int, requests: int, posts: int, on: dt.date | None
+) -> dict[str, float] | None:
+    """USD per 1,000 of these posts (batch) as sent today and packed or lean instead."""
+    from emobatch.model_costs import (
+        ITEM_INPUT_TOKENS,
+        PACK_INSTRUCTION_TOKENS,
+        post_tokens,
+        variants_per_1000,
+    )
+
+    if not posts:
+        return None
+    codebook = analysis.codebook
+    tokens = post_tokens(codebook, 0.0, "the chunks")
+    # the mean post: the chunks' input less one system instruction (+1) per request and, when
+    # packed, the pack instruction and each post's {"id", "text"} wrapper
+    overhead = requests * (tokens.system + 1)
+    if posts > requests:
+        overhead += requests * PACK_INSTRUCTION_TOKENS + posts * ITEM_INPUT_TOKENS
+    mean = max(input_tokens - overhead, 0) / posts
+    tokens = post_tokens(codebook, mean, "the chunks")
+    return variants_per_1000(
+        analysis.model, tokens, analysis.generation.thinking_tokens_estimate, on
+    )
 
 
 def _round(value: float | None) -> float | None:

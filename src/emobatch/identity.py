@@ -46,8 +46,9 @@ def analysis_id(
     """Short id of (codebook version, engine, generation settings as sent), e.g. ``a3f09c1d2b4e``.
 
     ``engine`` says what answers (see :mod:`emobatch.analysis`), so the dictionary baseline and
-    an LLM never share an id. ``design`` holds the delivery and the number of replicates when
-    they differ from the defaults (batch, 1), so existing batch analyses keep their ids.
+    an LLM never share an id. ``design`` holds the delivery, the number of replicates and the posts
+    per request when they differ from the defaults (batch, 1, 1), so existing batch analyses
+    keep their ids.
     """
     body: dict[str, Any] = {
         "codebook": codebook_version,

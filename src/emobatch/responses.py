@@ -4,7 +4,10 @@ Failures (reason codes, all recorded in the dataset's ``error_reason``):
 ``api_error`` (the line is an error object), ``blocked`` (promptFeedback block), ``no_candidates``,
 ``finish_<REASON>`` (SAFETY, RECITATION, PROHIBITED_CONTENT, BLOCKLIST, SPII, OTHER...),
 ``max_tokens`` (truncated), ``no_text``, ``invalid_json``, ``schema_violation``,
-``missing_from_output`` (the key never came back). Model output wrapped in a markdown fence is
+``missing_from_output`` (the key never came back), ``missing_from_pack`` and
+``duplicated_in_pack`` (a packed answer had no or several answers for the post, see
+:mod:`emobatch.packing`; output lines of packed requests are unpacked into one line per post
+before they are judged). Model output wrapped in a markdown fence is
 unwrapped; anything else invalid is never "repaired" into a label.
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from emobatch.errors import CoverageError
+from emobatch.packing import expand_key, unpack_line
 
 log = logging.getLogger("emobatch.responses")
 Validate = Callable[[dict[str, Any]], list[str]]
@@ -101,6 +105,11 @@ def evaluate_line(obj: dict[str, Any], validate: Validate) -> RowResult:
         "model_version": response.get("modelVersion"),
         "response_id": response.get("responseId"),
     }
+    pack_failure = obj.get("packFailure")
+    if isinstance(pack_failure, dict):
+        return _failed(
+            key, str(pack_failure.get("reason")), str(pack_failure.get("detail", "")), **common
+        )
     feedback = response.get("promptFeedback") or {}
     candidates = response.get("candidates") or []
     if not candidates:
@@ -162,14 +171,14 @@ _KEY_PREFIX = re.compile(rb'^\{"key":\s*("(?:[^"\\]|\\.)*")')
 
 
 def chunk_keys(chunk: Path) -> list[str]:
-    """Request keys of a chunk, in file order."""
+    """Post keys of a chunk, in file order (a packed request stands for its posts' keys)."""
     keys: list[str] = []
     with open(chunk, "rb") as fh:
         for line in fh:
             if not line.strip():
                 continue
             m = _KEY_PREFIX.match(line)
-            keys.append(str(json.loads(m.group(1)) if m else json.loads(line)["key"]))
+            keys.extend(expand_key(str(json.loads(m.group(1)) if m else json.loads(line)["key"])))
     return keys
 
 
@@ -196,16 +205,23 @@ def judge_rounds(
                     log.error("%s line %d is not JSON; its key is treated as missing", path, lineno)
                     continue
                 key = str(obj.get("key", "")) if isinstance(obj, dict) else ""
-                if key not in wanted_set:
-                    raise CoverageError(
-                        f"{path} line {lineno}: key {key!r} was never submitted in this chunk",
-                        hint="the output belongs to other work; delete this raw file and its "
-                        "completion marker, then re-run",
-                    )
-                result = evaluate_line(obj, validate)
-                previous = best.get(key)
-                if previous is None or not previous[0].ok:
-                    best[key] = (result, number, job)
+                try:
+                    posts = unpack_line(obj) if isinstance(obj, dict) else [{}]
+                except (ValueError, TypeError, AttributeError):  # a pack key that is not JSON
+                    posts = [{"key": key}]
+                for post in posts:
+                    post_key = str(post.get("key", ""))
+                    if post_key not in wanted_set:
+                        raise CoverageError(
+                            f"{path} line {lineno}: key {post_key!r} was never submitted in this "
+                            "chunk",
+                            hint="the output belongs to other work; delete this raw file and its "
+                            "completion marker, then re-run",
+                        )
+                    result = evaluate_line(post, validate)
+                    previous = best.get(post_key)
+                    if previous is None or not previous[0].ok:
+                        best[post_key] = (result, number, job)
     for key in wanted:
         if key not in best:
             best[key] = (

@@ -94,6 +94,7 @@ def summarise(
         "tokens_this_run": tokens,
         "delivery": analysis.delivery,
         "repeats": analysis.repeats,
+        "posts_per_request": analysis.posts_per_request,
         "cost_usd": _round(usd[analysis.delivery]),  # at the delivery's price
         "cost_usd_batch": _round(batch),
         "cost_usd_flex_equivalent": _round(usd["flex"]),

@@ -82,7 +82,7 @@ def print_estimate(d: dict[str, Any]) -> None:
         "emobatch heuristic"
         + (f" x {ratio:.3f} (provider's countTokens on a sample)" if ratio != 1.0 else ""),
     )
-    table.add_row("output tokens", count(d["output_tokens"]), "typical full answer per request")
+    table.add_row("output tokens", count(d["output_tokens"]), "typical full answer per post")
     table.add_row(
         "thinking tokens", count(d["thinking_tokens"]), "per the model's thinking setting as sent"
     )
@@ -90,6 +90,10 @@ def print_estimate(d: dict[str, Any]) -> None:
     table.add_row("USD, flex", usd(d.get("usd_flex")), "synchronous Flex tier, batch price")
     table.add_row("USD, interactive", usd(d["usd_interactive"]), "the same calls without batch")
     table.add_row("saving", usd(d["usd_saving"]), "batch mode is 50 % of interactive")
+    if d.get("usd_per_1000_posts") is not None:
+        table.add_row("USD / 1,000 posts", usd(d["usd_per_1000_posts"]), "batch, as configured")
+    for name, value in (d.get("usd_per_1000_posts_variants") or {}).items():
+        table.add_row(f"  {name}", usd(value), "batch, per 1,000 posts (`emobatch models`)")
     budget = d.get("budget_usd")
     table.add_row(
         "budget_usd",

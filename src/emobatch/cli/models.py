@@ -18,6 +18,27 @@ def _thinking(row: dict[str, Any]) -> str:
     return "-"
 
 
+def _variants_table(data: dict[str, Any]) -> Any:
+    """USD per 1,000 posts at batch prices: as configured, packed and lean."""
+    names = list(data["variants"])
+    table = new_table(
+        f"USD per 1,000 posts at batch prices: as configured "
+        f"({data['posts_per_request']} post(s) per request), packed N to a request "
+        "(packed_N) and without rationale (lean, rationale.max_words: 0)"
+    )
+    table.add_column("model", justify="left")
+    for col in ("configured", *names):
+        table.add_column(col, justify="right")
+    for row in data["models"]:
+        variants = row["usd_per_1000_posts_variants"]
+        table.add_row(
+            row["model"],
+            f"${row['usd_per_1000_posts']['batch']:,.4f}",
+            *(f"${variants[n]:,.4f}" for n in names),
+        )
+    return table
+
+
 @click.command(name="models")
 @json_option
 @project_command
@@ -61,6 +82,7 @@ def models(project: Project, as_json: bool) -> None:
         )
     out = console()
     out.print(table)
+    out.print(_variants_table(data))
     out.print(
         f"* configured (batch.model_name). Default rule: {data['default_rule']} -> "
         f"{data['default_model']}. Mean post length: {tokens['measured_on']}. "

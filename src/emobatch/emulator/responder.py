@@ -10,6 +10,11 @@ annotation is shaped into the answer:
 - ``text/x.enum``: the chosen enum value, bare;
 - otherwise: one plain sentence.
 
+A request with several items in one message (the user text is a JSON array of ``{"id",
+"text"}`` objects and the schema an ``ARRAY`` of objects with an ``id`` property) is answered
+item by item: each text is coded as if it were a request of its own and the array holds one
+filled object per item, carrying its ``id``.
+
 Usage is reported with :func:`emobatch.tokens.count_tokens` (the same function the
 pipeline's cost estimate uses); thinking tokens follow :mod:`.thinking` (the request's
 budget or level, else the answering model's catalogue default). As in Gemini 2.5, thoughts
@@ -35,6 +40,7 @@ from . import ids
 from .api_errors import DEFAULT_MESSAGES, status_name
 from .gen_request import GenSettings, Prepared
 from .models import Resolved
+from .schema_nodes import ArrayNode, ObjectNode
 from .thinking import thoughts_tokens
 
 AnnotateMany = Callable[[list[str]], Sequence[Any]]
@@ -96,6 +102,13 @@ class Responder:
             return settings.schema.fill(ann)
         return ann
 
+    def items_answer(self, settings: GenSettings, items: list[tuple[str, str]]) -> str:
+        """The JSON array answering a several-item request, one object per ``(id, text)``."""
+        assert settings.schema is not None
+        anns = self.annotations(list(dict.fromkeys(t for _, t in items)))
+        hint = [{**anns[text], "id": item_id} for item_id, text in items]
+        return json.dumps(settings.schema.fill(hint), ensure_ascii=False)
+
     def answer_text(self, settings: GenSettings, ann: dict[str, Any]) -> str:
         """The answer as the model's text part."""
         if settings.enum_mode and settings.schema is not None:
@@ -132,7 +145,11 @@ class Responder:
         cache_key = (id(settings), prepared.user_text)
         cached = answer_cache.get(cache_key) if answer_cache is not None else None
         if cached is None:
-            text = self.answer_text(settings, ann)
+            items = several_items(settings, prepared.user_text)
+            if items is not None:
+                text = self.items_answer(settings, items)
+            else:
+                text = self.answer_text(settings, ann)
             cached = (text, count_tokens(text))
             if answer_cache is not None:
                 answer_cache[cache_key] = cached
@@ -178,6 +195,31 @@ class Responder:
                 "responseId": ids.response_id(job_id, key),
             }
         }
+
+
+def several_items(settings: GenSettings, user_text: str) -> list[tuple[str, str]] | None:
+    """``[(id, text), ...]`` when the request asks about several items at once, else None."""
+    root = settings.schema.root if settings.schema is not None else None
+    if not isinstance(root, ArrayNode) or not isinstance(root.items, ObjectNode):
+        return None
+    if "id" not in (name for name, _ in root.items.properties):
+        return None
+    try:
+        value = json.loads(user_text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not value:
+        return None
+    items = []
+    for item in value:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("id"), str)
+            and isinstance(item.get("text"), str)
+        ):
+            return None
+        items.append((item["id"], item["text"]))
+    return items
 
 
 def candidate(index: int, text: str, finish: str, thought: str | None) -> dict[str, Any]:

@@ -47,6 +47,7 @@ from emobatch.crashpoints import crashpoint
 from emobatch.errors import BackendError, RefusedByBackend, TransientBackendError
 from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
+from emobatch.packing import single_requests
 from emobatch.records import Recovered
 from emobatch.responses import RowResult, Validate, judge_rounds
 from emobatch.stages.recover import MAX_OUTPUT_TOKENS_CAP
@@ -252,8 +253,8 @@ def code_chunk(
 
     caller = _Caller(backend, model, settings, clock or Clock())
     lines = list(read_lines(chunk))
-    requests = dict(lines)
-    keys = [k for k, _ in lines]
+    requests = dict(single_requests(lines))  # a packed post is retried alone (emobatch.packing)
+    keys = list(requests)
     sha = file_sha256(chunk)
     name = f"{settings.delivery}:{chunk.stem}"
     rounds: list[dict[str, Any]] = []

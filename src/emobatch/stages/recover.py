@@ -4,9 +4,11 @@ After a chunk's output is downloaded, every key is judged (``emobatch.responses`
 failed for a reason a retry may cure (error lines other than 4xx, invalid or schema-violating
 JSON, safety/recitation finishes, truncation, keys missing from the output) are written to a
 retry chunk ``retries/<chunk>-r<n>.jsonl`` (the original request lines, byte for byte, except
-that a truncated answer gets twice the ``maxOutputTokens``), submitted through the ledger like
-any chunk, polled and downloaded; up to ``retry_rounds`` rounds. The manifest lists every
-output file in round order; ``emobatch.stages.parse`` then takes each key's last good answer.
+that a truncated answer gets twice the ``maxOutputTokens``; a post of a packed request is
+sent alone, as the single-post request an unpacked run would send, :mod:`emobatch.packing`),
+submitted through the ledger like any chunk, polled and downloaded; up to ``retry_rounds``
+rounds. The manifest lists every output file in round order; ``emobatch.stages.parse`` then
+takes each key's last good answer.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from emobatch.atomic import atomic_path
 from emobatch.backends.base import BatchBackend
 from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
+from emobatch.packing import is_pack_key, single_requests
 from emobatch.records import Marker, Recovered
 from emobatch.responses import RowResult, Validate, chunk_keys, judge_rounds
 from emobatch.stages.download import download_output
@@ -38,20 +41,31 @@ def _retry_lines(chunk: Path, failed: dict[str, RowResult]) -> bytes:
             if not line.strip():
                 continue
             obj = json.loads(line)
+            if is_pack_key(str(obj["key"])):
+                for key, request in single_requests([(str(obj["key"]), obj["request"])]):
+                    if key in failed:
+                        out.append(_line(key, request, failed[key]))
+                continue
             result = failed.get(str(obj["key"]))
             if result is None:
                 continue
             if result.reason == "max_tokens":
-                gen = obj["request"].setdefault("generationConfig", {})
-                gen["maxOutputTokens"] = min(
-                    MAX_OUTPUT_TOKENS_CAP, 2 * int(gen.get("maxOutputTokens") or 512)
-                )
-                line = (
-                    json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-                    + "\n"
-                ).encode("utf-8")
+                line = _line(str(obj["key"]), obj["request"], result)
             out.append(line if line.endswith(b"\n") else line + b"\n")
     return b"".join(out)
+
+
+def _line(key: str, request: dict[str, Any], result: RowResult) -> bytes:
+    """The request line of ``key``, with twice the ``maxOutputTokens`` after a truncation."""
+    if result.reason == "max_tokens":
+        gen = request.setdefault("generationConfig", {})
+        gen["maxOutputTokens"] = min(
+            MAX_OUTPUT_TOKENS_CAP, 2 * int(gen.get("maxOutputTokens") or 512)
+        )
+    obj = {"key": key, "request": request}
+    return (
+        json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    ).encode("utf-8")
 
 
 def recover_chunk(

@@ -6,6 +6,12 @@ written as ``\\u`` escapes so no reader splits a line there), ``\\n``-terminated
 carries the post alone as the user content; the codebook goes only into ``systemInstruction`` and
 ``generationConfig.responseSchema``, so text inside a post can never pose as instructions.
 
+With ``batch.posts_per_request: N`` above 1, N posts share one line: its key is a pack key
+and its request the packed request of :mod:`emobatch.packing` (the posts as a JSON array of
+``{"id", "text"}``, an ARRAY schema with each post's ``id``). Posts are packed in selection
+order; the replicates of a post (``p1#rep2``) go into packs of their own replicate number, so
+one request never carries the same post twice. The chunk limits count lines (requests).
+
 ``out_dir`` holds ``chunk-0000.jsonl``, ``chunk-0001.jsonl``, ... (each at most
 ``batch.max_batch_size`` lines and ``batch.max_file_size_mb`` MB, 1 MB = 1,000,000 bytes) and
 ``manifest.json`` (format version 1)::
@@ -43,6 +49,7 @@ from emobatch.codebook import Codebook
 from emobatch.config import Settings, chunk_limits
 from emobatch.errors import InputDataError
 from emobatch.identity import canonical_json
+from emobatch.packing import pack_key, pack_request
 from emobatch.replicates import REPLICATE_MARK
 
 __all__ = [
@@ -255,12 +262,51 @@ def replicate_keys(post_id: str, repeats: int) -> list[str]:
     return [post_id, *(f"{post_id}{REPLICATE_MARK}{r}" for r in range(2, repeats + 1))]
 
 
+class _Packer:
+    """Gathers posts into packs of ``posts_per_request``, one stream per replicate number."""
+
+    def __init__(self, analysis: Analysis, writer: _ChunkWriter) -> None:
+        self.size, self.writer = analysis.posts_per_request, writer
+        self.template = build_request(analysis.codebook, analysis.generation.config, "")
+        self.pending: dict[int, list[tuple[str, str, str]]] = {}
+
+    def add(self, rep: int, key: str, text: str, where: str) -> None:
+        pending = self.pending.setdefault(rep, [])
+        pending.append((key, text, where))
+        if len(pending) >= self.size:
+            self._flush(rep)
+
+    def _flush(self, rep: int) -> None:
+        pending = self.pending.pop(rep, [])
+        if not pending:
+            return
+        posts = [(k, t) for k, t, _ in pending]
+        key = pack_key([k for k, _ in posts])
+        # a last pack of one post is a plain single-post line
+        if len(posts) > 1:
+            request = pack_request(self.template, posts)
+        else:
+            request = _with_text(self.template, posts[0][1])
+        where = pending[0][2] if len(pending) == 1 else f"{pending[0][2]}..{pending[-1][2]}"
+        self.writer.add(key, (request_line(key, request),), where)
+
+    def flush_all(self) -> None:
+        for rep in sorted(self.pending):
+            self._flush(rep)
+
+
+def _with_text(template: dict[str, Any], text: str) -> dict[str, Any]:
+    """``template`` (a :func:`build_request` result) asking about ``text`` instead."""
+    return {**template, "contents": [{"role": "user", "parts": [{"text": text}]}]}
+
+
 def _write_lines(
     settings: Settings, selected: Path, directory: Path, analysis: Analysis
 ) -> tuple[list[dict[str, Any]], int, int]:
     """Write the chunks; return (chunk entries, rows in the selection, rows already analysed)."""
     line = _LineParts(analysis.codebook, analysis.generation.config)
     writer = _ChunkWriter(directory, *chunk_limits(settings))
+    packer = _Packer(analysis, writer) if analysis.posts_per_request > 1 else None
     rows = skipped = 0
     columns = ["post_id", "text", "to_submit", "source_row"]
     try:
@@ -271,8 +317,13 @@ def _write_lines(
                 if not wanted:
                     skipped += 1
                     continue
-                for rkey in replicate_keys(key, analysis.repeats):
-                    writer.add(rkey, line.parts(rkey, text), f"source_row {row}")
+                for rep, rkey in enumerate(replicate_keys(key, analysis.repeats)):
+                    if packer is not None:
+                        packer.add(rep, rkey, text, f"source_row {row}")
+                    else:
+                        writer.add(rkey, line.parts(rkey, text), f"source_row {row}")
+        if packer is not None:
+            packer.flush_all()
         return writer.close(), rows, skipped
     except BaseException:
         writer.abort()

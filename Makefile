@@ -1,13 +1,14 @@
 # emobatch: two commands set everything up on a fresh machine with Python >= 3.11.
 #   make run   - bootstrap .venv, run the sampling mode on the bundled posts, offline backend
 #   make test  - bootstrap .venv (with test extras) and run the whole test suite
+#   make test-fast - the same without the Snakemake and cluster tests (marked `slow`)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 CORES ?= 2
 
-.PHONY: run test lint fmt bench clean-results
+.PHONY: run test test-fast lint fmt bench clean-results
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +20,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) results/sampling.parquet
 
+# both on two workers (pytest-xdist; the machine has 2 cores); tests sharing a built project or a
+# cluster carry @pytest.mark.xdist_group and stay on one worker (--dist loadgroup)
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(PYTEST) tests
+
+# everything but the tests that run Snakemake or a cluster (marked `slow`)
+test-fast: $(STAMP)
+	$(PYTEST) -m "not slow" tests
 
 # style, formatting, the workflow, types (strict; see [tool.mypy]) and the import
 # contracts of the architecture (see [tool.importlinter]); all read pyproject.toml

@@ -11,7 +11,8 @@ import pytest
 from tests.cli.conftest import cli, cli_json
 from tests.e2e.conftest import Project
 
-pytestmark = pytest.mark.slow
+# the session's `built` project is built once per xdist worker: keep its users on one
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli")]
 
 
 def test_estimate_is_within_10_percent_of_the_actual_cost(built: Project) -> None:

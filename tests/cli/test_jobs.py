@@ -10,7 +10,8 @@ import pytest
 from tests.cli.conftest import cli, cli_json, job_names
 from tests.e2e.conftest import Project
 
-pytestmark = pytest.mark.slow
+# the session's `built` project is built once per xdist worker: keep its users on one
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli")]
 
 
 def test_list_shows_every_job_with_state_counts_and_costs(built: Project) -> None:

@@ -73,6 +73,7 @@ def test_forgotten_clears_an_interrupted_intent_so_the_chunk_can_be_submitted(
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("cli")  # with every other user of `built`
 def test_ledger_show_and_forget_refuses_to_pay_twice(built: Project) -> None:
     data = cli_json(built, "ledger", "show")
     assert [r["event"] for r in data["records"]].count("submitted") == 2

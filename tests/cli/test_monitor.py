@@ -14,7 +14,8 @@ import pytest
 from tests.cli.conftest import cli, job_names
 from tests.e2e.conftest import Project
 
-pytestmark = pytest.mark.slow
+# the session's `built` project is built once per xdist worker: keep its users on one
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli")]
 
 
 def emobatch() -> str:

@@ -8,6 +8,7 @@ there, so results, logs, ledger, history and the emulator state stay inside ``tm
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -60,8 +61,9 @@ def write_posts(path: Path, n: int, *, prefix: str = "p") -> Path:
 
 
 class Project:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, snakefile: Path | None = None) -> None:
         self.root = root
+        self.snakefile = snakefile or REPO / "Snakefile"
         self.env = {
             k: v
             for k, v in os.environ.items()
@@ -83,13 +85,14 @@ class Project:
         check: bool = True,
         env: dict[str, str] | None = None,
         timeout: float = 300,
+        new_session: bool = False,  # for kill -9 of the whole group (crash tests)
     ) -> subprocess.CompletedProcess[str]:
         cmd = [
             sys.executable,
             "-m",
             "snakemake",
             "--snakefile",
-            str(REPO / "Snakefile"),
+            str(self.snakefile),
             "--directory",
             str(self.root),
             "--cores",
@@ -103,6 +106,7 @@ class Project:
             text=True,
             env={**self.env, **(env or {})},
             timeout=timeout,
+            start_new_session=new_session,
         )
         if check and proc.returncode != 0:
             raise AssertionError(
@@ -138,6 +142,72 @@ def project(tmp_path: Path) -> Iterator[Project]:
     shutil.copytree(REPO / "config", tmp_path / "config")
     write_posts(tmp_path / "data" / "raw" / "posts.csv", 40)
     yield Project(tmp_path)
+
+
+def copy_project(source: Project, root: Path) -> Project:
+    """A copy of a project folder, results, ledger, history, emulator state and Snakemake's
+    metadata included; modification times are kept, so Snakemake sees the same state."""
+    shutil.copytree(source.root, root, symlinks=True)
+    return Project(root, snakefile=source.snakefile)
+
+
+@pytest.fixture(scope="session")
+def pilot_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """40 posts with ``results/pilot.parquet`` run once (per xdist worker: tests that use it
+    carry ``xdist_group("pilot")``). Read it only; a test that changes it takes ``pilot_copy``."""
+    root = tmp_path_factory.mktemp("pilot-built")
+    shutil.copytree(REPO / "config", root / "config")
+    write_posts(root / "data" / "raw" / "posts.csv", 40)
+    built = Project(root)
+    built.snakemake("results/pilot.parquet")
+    return built
+
+
+@pytest.fixture
+def pilot_copy(pilot_built: Project, tmp_path: Path) -> Project:
+    """A project of its own in the state ``pilot_built`` left."""
+    return copy_project(pilot_built, tmp_path / "pilot")
+
+
+def private_workflow(root: Path) -> Path:
+    """A copy of the Snakefile and ``workflow/`` under ``root`` with every file dated
+    2000-01-01, for a test that touches a rule's script (Snakemake's code trigger) without
+    touching the repository's, which other tests and other workers run at the same time.
+    Returns the copied Snakefile."""
+    dest = root / "workflow-copy"
+    dest.mkdir()
+    shutil.copy2(REPO / "Snakefile", dest / "Snakefile")
+    shutil.copytree(
+        REPO / "workflow", dest / "workflow", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    old = dt.datetime(2000, 1, 1, tzinfo=dt.UTC).timestamp()
+    for path in [*dest.rglob("*"), dest]:
+        os.utime(path, (old, old))
+    return dest / "Snakefile"
+
+
+def age_emulator_jobs(state: Path, seconds: float) -> int:
+    """Let ``seconds`` pass for the unfinished jobs of an emulator state directory, at once.
+
+    A job's state is a pure function of the server's clock minus its creation time
+    (``emobatch.emulator.jobs``: PENDING, RUNNING, then its fate after its latency), and the
+    local backend's emulator runs inside each rule process on real time; moving every
+    unfinished job's ``createNs`` back by ``seconds`` is what waiting that long would do to
+    them. Only while no server uses the directory (between two Snakemake runs). Returns how
+    many jobs were moved.
+    """
+    from emobatch.emulator.store import Store
+
+    store = Store(state)
+    moved = 0
+    for record in store.list_batches():
+        if record.get("result"):
+            continue  # finished: its stored result is authoritative
+        with store.lock(f"batch-{record['id']}"):
+            record["createNs"] -= int(seconds * 1e9)
+            store.put_batch(record)
+        moved += 1
+    return moved
 
 
 class Emulator:

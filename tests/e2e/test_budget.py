@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.e2e.conftest import Project
+
+pytestmark = pytest.mark.slow
 
 
 def test_budget_set_after_the_estimate_still_stops_the_submit(project: Project) -> None:

@@ -17,6 +17,7 @@ import yaml
 
 from tests.e2e.conftest import Emulator, Project, write_posts
 
+pytestmark = pytest.mark.slow
 SECRET = "AIzaSyE2E-test-secret-do-not-leak-0123456789"
 LABELS = {
     "joy",
@@ -41,7 +42,6 @@ def _gemini_env(emu: Emulator) -> dict[str, str]:
     return {"GEMINI_API_KEY": SECRET, "EMOBATCH_GEMINI_BASE_URL": emu.url}
 
 
-@pytest.mark.slow
 def test_sampling_on_gemini_backend_and_no_key_in_any_file(
     project: Project, emulator: Emulator
 ) -> None:
@@ -100,7 +100,6 @@ SOAK_PLAN = {
 }
 
 
-@pytest.mark.slow
 def test_fault_soak_accounts_for_every_post(project: Project, tmp_path: Path) -> None:
     write_posts(project.path("data", "raw", "posts.csv"), 1000)
     plan = tmp_path / "soak.yaml"

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import Project, write_posts
+from tests.e2e.conftest import Project, private_workflow, write_posts
 
 EMOTIONS = ["joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation"]
 LABELS = {*EMOTIONS, "neutral"}
@@ -40,10 +40,11 @@ def test_code_check(project: Project) -> None:
 
 
 @pytest.mark.slow
-def test_pilot_reruns_never_pay_twice(project: Project) -> None:
-    from tests.e2e.conftest import REPO
-
-    project.snakemake("results/pilot.parquet")
+@pytest.mark.xdist_group("pilot")
+def test_pilot_reruns_never_pay_twice(pilot_copy: Project) -> None:
+    project = pilot_copy  # `snakemake results/pilot.parquet` ran once, in pilot_built
+    # a workflow of its own: the test touches a script, the repo's stays as it is
+    project.snakefile = private_workflow(project.root)
     pilot = _check_dataset(project, "pilot", 5)
     assert len(project.emulator_jobs()) == 1
     # the same command again: nothing to do, no API call
@@ -53,7 +54,7 @@ def test_pilot_reruns_never_pay_twice(project: Project) -> None:
     project.path("data", "raw", "posts.csv").touch()
     project.snakemake("results/pilot.parquet")
     # a touched submit script re-runs batch_submit (Snakemake's code trigger): the ledger answers
-    (REPO / "workflow" / "scripts" / "batch_submit.py").touch()
+    (project.snakefile.parent / "workflow" / "scripts" / "batch_submit.py").touch()
     rerun = project.snakemake("results/pilot.parquet")
     assert "batch_submit" in rerun.stdout + rerun.stderr
     # forcing the submit rule and everything after it
@@ -104,8 +105,9 @@ def test_sampling_then_full_submits_only_new_posts(project: Project) -> None:
 
 
 @pytest.mark.slow
-def test_changing_the_model_or_codebook_starts_a_new_analysis(project: Project) -> None:
-    project.snakemake("results/pilot.parquet")
+@pytest.mark.xdist_group("pilot")
+def test_changing_the_model_or_codebook_starts_a_new_analysis(pilot_copy: Project) -> None:
+    project = pilot_copy  # `snakemake results/pilot.parquet` ran once, in pilot_built
     first = pd.read_parquet(project.path("results", "pilot.parquet"))
     project.snakemake(
         "results/pilot.parquet", "--config", 'batch={"model_name": "gemini-2.5-flash-lite"}'

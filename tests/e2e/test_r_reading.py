@@ -44,13 +44,14 @@ def _rscript() -> str | None:
 
 
 @pytest.mark.slow
-def test_base_r_reads_the_csv_with_sensible_types(project: Project) -> None:
+@pytest.mark.xdist_group("pilot")
+def test_base_r_reads_the_csv_with_sensible_types(pilot_built: Project) -> None:
     rscript = _rscript()
     if rscript is None:
         pytest.skip("Rscript is missing and r-base-core cannot be installed (needs root, apt-get)")
-    project.snakemake("results/pilot.parquet")
+    # results/pilot.parquet (and .csv, .columns.csv) as `snakemake` wrote them; R only reads
     out = subprocess.run(
-        [rscript, "-e", R_SCRIPT], cwd=project.root, capture_output=True, text=True, timeout=120
+        [rscript, "-e", R_SCRIPT], cwd=pilot_built.root, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
     facts = {tuple(line.split()[:2]): line.split()[2:] for line in out.stdout.splitlines()}

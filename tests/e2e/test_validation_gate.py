@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import json
 import random
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +16,11 @@ import pytest
 from openpyxl import load_workbook
 
 from emobatch.emulator import read_stats
-from tests.e2e.conftest import Project, write_posts
+from tests.e2e.conftest import REPO, Project, copy_project, write_posts
 from tests.e2e.test_gemini_backend import FAST, Emulator, _gemini_env
 
-pytestmark = pytest.mark.slow
+# coded_once is built once per xdist worker: keep both tests on one
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("validation")]
 LABELS = ["joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation"]
 SHEET = 'validation={"sheet": {"size": 30, "min_per_label": 1}}'
 
@@ -54,19 +57,44 @@ def _validation_args(codes: str, **extra: str) -> list[str]:
     return ["--config", "backend=gemini", *FAST, f"validation={json.dumps(fields)}"]
 
 
-@pytest.fixture
-def coded(project: Project, emulator: Emulator) -> Project:
+@pytest.fixture(scope="module")
+def coded_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
+    """60 posts coded on the gemini backend (sampling) and the coding sheet, built once for the
+    module; returns the project and the emulator's state directory (the emulator stopped)."""
+    root = tmp_path_factory.mktemp("coded")
+    shutil.copytree(REPO / "config", root / "project" / "config")
+    project = Project(root / "project")
     write_posts(project.path("data", "raw", "posts.csv"), 60)
-    env = _gemini_env(emulator)
-    project.snakemake(
-        "results/sampling.parquet", "--config", "backend=gemini", *FAST, SHEET, env=env
-    )
-    project.snakemake(
-        "results/validation/sheet.xlsx", "--config", "backend=gemini", *FAST, SHEET, env=env
-    )
+    emulator = Emulator(root / "provider")
+    try:
+        env = _gemini_env(emulator)
+        project.snakemake(
+            "results/sampling.parquet", "--config", "backend=gemini", *FAST, SHEET, env=env
+        )
+        project.snakemake(
+            "results/validation/sheet.xlsx", "--config", "backend=gemini", *FAST, SHEET, env=env
+        )
+    finally:
+        emulator.stop()
     book = load_workbook(project.path("results", "validation", "sheet.xlsx"))
     assert "codebook" in book.sheetnames and book.worksheets[0].data_validations.dataValidation
-    return project
+    return project, emulator.state
+
+
+@pytest.fixture
+def coded(coded_once: tuple[Project, Path], tmp_path: Path) -> Project:
+    """A copy of the coded project for one test (the tests go on to change it)."""
+    return copy_project(coded_once[0], tmp_path / "project")
+
+
+@pytest.fixture
+def emulator(coded_once: tuple[Project, Path], tmp_path: Path) -> Iterator[Emulator]:
+    """A standalone emulator over a copy of the provider state the coded project was paid in."""
+    state = tmp_path / "provider"
+    shutil.copytree(coded_once[1], state)
+    emu = Emulator(state)
+    yield emu
+    emu.stop()
 
 
 def test_gate_refuses_then_opens_with_an_override(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from google import genai
 from google.genai import errors, types
 
-from emobatch.emulator import EmulatorServer
+from emobatch.emulator import EmulatorServer, ManualClock
 
 from .helpers import (
     EMOTION_JSON_SCHEMA,
@@ -163,15 +162,15 @@ def test_cancel_then_delete(start_emulator: Callable[..., EmulatorServer], tmp_p
 
 
 def test_latency_moves_pending_running_succeeded(
-    start_emulator: Callable[..., EmulatorServer], tmp_path: Path
+    start_emulator: Callable[..., EmulatorServer], tmp_path: Path, clock: ManualClock
 ) -> None:
-    server = start_emulator(latency_seconds=0.6)
+    server = start_emulator(latency_seconds=0.6, clock=clock)  # the clock moves, no real wait
     client = make_client(server)
     job = submit(client, write_requests(tmp_path / "in.jsonl", TEXTS[:1]), "slow")
     seen = [client.batches.get(name=job.name).state]
     while not (job := client.batches.get(name=job.name)).done:
         seen.append(job.state)
-        time.sleep(0.05)
+        clock.advance(0.05)
     assert seen[0] == types.JobState.JOB_STATE_PENDING
     assert types.JobState.JOB_STATE_RUNNING in seen
     assert job.state == types.JobState.JOB_STATE_SUCCEEDED

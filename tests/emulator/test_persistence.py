@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from google.genai import types
 
 from emobatch.emulator import EmulatorServer, read_stats
+from emobatch.emulator.store import Store
 
 from .helpers import TEXTS, make_client, output_lines, submit, wait_done, write_requests
 
@@ -72,12 +72,16 @@ def emulator_process(
 
 def test_job_survives_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "state"
-    with emulator_process(state, "--latency", "1.5") as (first, proc):
+    with emulator_process(state, "--latency", "3600") as (first, proc):
         client = make_client(first)  # type: ignore[arg-type]
         job = submit(client, write_requests(tmp_path / "in.jsonl", TEXTS[:3]), "restart-me")
         assert client.batches.get(name=job.name).state == types.JobState.JOB_STATE_PENDING
     assert proc.returncode == 0  # SIGTERM is a clean exit
-    time.sleep(1.5)  # the job keeps "running" while no server is up
+    # the job keeps "running" while no server is up: its hour passes meanwhile, without a
+    # real wait (a job's state is the clock minus its creation time, see emulator/jobs.py)
+    (record,) = Store(state).list_batches()
+    record["createNs"] -= 3600 * 1_000_000_000
+    Store(state).put_batch(record)
     with emulator_process(state) as (second, _):
         client = make_client(second)  # type: ignore[arg-type]
         done = client.batches.get(name=job.name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,8 @@ def test_engine_for_each_backend() -> None:
 def test_models_json_lists_every_entry_with_a_price(tmp_path: Path) -> None:
     from emobatch.cli.main import main
 
-    result = CliRunner().invoke(main, ["models", "--json", "--project", str(REPO)])
+    shutil.copytree(REPO / "config", tmp_path / "config")  # the command logs to <project>/logs
+    result = CliRunner().invoke(main, ["models", "--json", "--project", str(tmp_path)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [row["model"] for row in data["models"]] == CAT.names()

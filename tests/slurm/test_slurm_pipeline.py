@@ -84,6 +84,8 @@ def _cannot_run() -> str | None:
 
 pytestmark = [
     pytest.mark.slow,
+    # one cluster per machine (daemons, their ports, .venv-slurm): never two workers at once
+    pytest.mark.xdist_group("slurm"),
     pytest.mark.timeout(900),  # a cold start installs packages and builds a venv (~1.5 min)
     pytest.mark.skipif(_cannot_run() is not None, reason=_cannot_run() or ""),
 ]

@@ -26,7 +26,7 @@ def test_progress_line_on_a_terminal(project: Project) -> None:
         sys.executable, args, cwd=str(project.root), env=project.env, encoding="utf-8",
         timeout=120, dimensions=(40, 250),
     )  # fmt: skip
-    child.expect(r"BATCH submit chunk-0000\.jsonl -> batches/")
+    child.expect(r"BATCH submit pilot/a[0-9a-f]{11} chunk-0000\.jsonl -> batches/")
     submitted = time.monotonic()
     child.expect(
         r"(PENDING|RUNNING) 0/5 requests .* elapsed \d+s · last check \d+s ago · next check in \d+s"

@@ -232,7 +232,6 @@ def realtime_code(settings: Settings, sm: Any) -> None:
     analysis = check_analysis(settings, sm.wildcards.analysis)
     check_budget(atomic.read_json(sm.input.estimate), settings.budget_usd)
     gate(settings, analysis, sm.wildcards.mode)  # full on a paid backend: validated first
-    d = settings.delivery
     run_paths = _run(sm)
     backend = open_backend(settings)
     try:
@@ -248,18 +247,7 @@ def realtime_code(settings: Settings, sm: Any) -> None:
             retries_dir=run_paths.retries_dir,
             out_manifest=Path(sm.output[0]),
             validate=lambda a: validate_answer(analysis.codebook, a),
-            settings=RealtimeSettings(
-                delivery=d.kind,
-                concurrency=d.concurrency,
-                requests_per_minute=d.requests_per_minute,
-                tokens_per_minute=d.tokens_per_minute,
-                max_attempts=d.max_attempts,
-                retry_initial_delay_seconds=d.retry_initial_delay_seconds,
-                retry_max_delay_seconds=d.retry_max_delay_seconds,
-                shed_retry_seconds=d.shed_retry_seconds,
-                flex_fallback=d.flex_fallback,
-                retry_rounds=settings.batch.retry_rounds,
-            ),
+            settings=RealtimeSettings.of(settings.delivery, settings.batch.retry_rounds),
         )
     finally:
         backend.close()

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from emobatch.backends import sdk_errors
 from emobatch.backends.sdk_errors import translate as translate_sdk
 from emobatch.errors import (
     BackendError,
@@ -88,14 +89,4 @@ def translate(exc: BaseException, what: str) -> BaseException:
 
 def guarded(what: str, fn: Callable[[], T]) -> Callable[[], T]:
     """``fn`` with its Google Cloud and SDK exceptions translated."""
-
-    def call() -> T:
-        try:
-            return fn()
-        except Exception as exc:
-            translated = translate(exc, what)
-            if translated is exc:
-                raise
-            raise translated from exc
-
-    return call
+    return sdk_errors.guarded(what, fn, translate)

@@ -38,6 +38,17 @@ def _state_of(job: types.BatchJob) -> str:
     return raw.removeprefix("JOB_STATE_").removeprefix("BATCH_STATE_") or "UNSPECIFIED"
 
 
+def rest_response(response: types.GenerateContentResponse) -> dict[str, Any]:
+    """An SDK response as the REST GenerateContentResponse (camelCase, as in batch output)."""
+    out: dict[str, Any] = response.model_dump(
+        mode="json",
+        by_alias=True,
+        exclude_none=True,
+        exclude={"sdk_http_response", "automatic_function_calling_history", "parsed"},
+    )
+    return out
+
+
 class GeminiBackend:
     """Talks to any server that speaks the Gemini Batch protocol, through the real SDK."""
 
@@ -203,13 +214,7 @@ class GeminiBackend:
                 model=model, contents=request["contents"], config=config
             ),
         )()
-        out: dict[str, Any] = response.model_dump(
-            mode="json",
-            by_alias=True,
-            exclude_none=True,
-            exclude={"sdk_http_response", "automatic_function_calling_history", "parsed"},
-        )
-        return out
+        return rest_response(response)
 
     def close(self) -> None:
         try:

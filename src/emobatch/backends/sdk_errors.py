@@ -61,14 +61,19 @@ def translate(exc: BaseException, what: str) -> BaseException:
     return RefusedByBackend(text, code=code, hint="check the key, the model and the input")
 
 
-def guarded(what: str, fn: Callable[[], T]) -> Callable[[], T]:
-    """``fn`` with its SDK exceptions translated (for retry loops over emobatch errors)."""
+def guarded(
+    what: str,
+    fn: Callable[[], T],
+    translator: Callable[[BaseException, str], BaseException] = translate,
+) -> Callable[[], T]:
+    """``fn`` with its SDK exceptions translated (for retry loops over emobatch errors);
+    ``translator`` maps other libraries' errors the same way (see ``gcp_errors``)."""
 
     def call() -> T:
         try:
             return fn()
         except Exception as exc:
-            translated = translate(exc, what)
+            translated = translator(exc, what)
             if translated is exc:
                 raise
             raise translated from exc

@@ -32,6 +32,7 @@ from google.genai import types
 
 from emobatch.backends.base import JobStatus, ModelInfo, RemoteListingIncomplete
 from emobatch.backends.gcp_errors import guarded, translate
+from emobatch.backends.gemini import rest_response
 from emobatch.backends.sdk_errors import translate_create
 from emobatch.backends.vertex_auth import VertexCredentials, account_fingerprint, default_endpoint
 from emobatch.backends.vertex_gcs import GcsFiles, gs_uri, object_name, output_prefix, split_uri
@@ -257,13 +258,7 @@ class VertexBackend:
                 model=model, contents=request["contents"], config=config
             ),
         )()
-        out: dict[str, Any] = response.model_dump(
-            mode="json",
-            by_alias=True,
-            exclude_none=True,
-            exclude={"sdk_http_response", "automatic_function_calling_history", "parsed"},
-        )
-        return out
+        return rest_response(response)
 
     def close(self) -> None:
         try:

@@ -43,14 +43,15 @@ from typing import Any
 import tenacity
 
 from emobatch.backends.base import BatchBackend
+from emobatch.config import DeliverySettings
 from emobatch.crashpoints import crashpoint
 from emobatch.errors import BackendError, RefusedByBackend, TransientBackendError
 from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
 from emobatch.packing import single_requests
 from emobatch.records import Recovered
-from emobatch.responses import RowResult, Validate, judge_rounds
-from emobatch.stages.recover import MAX_OUTPUT_TOKENS_CAP
+from emobatch.responses import Validate, judge_rounds
+from emobatch.stages.recover import count_reasons, retry_request
 from emobatch.stages.submit import Clock
 from emobatch.tokens import request_prompt_tokens
 
@@ -70,6 +71,22 @@ class RealtimeSettings:
     shed_retry_seconds: float = 30.0
     flex_fallback: str | None = None
     retry_rounds: int = 2
+
+    @classmethod
+    def of(cls, delivery: DeliverySettings, retry_rounds: int) -> RealtimeSettings:
+        """The configured ``delivery`` and ``realtime.*`` settings."""
+        return cls(
+            delivery=delivery.kind,
+            concurrency=delivery.concurrency,
+            requests_per_minute=delivery.requests_per_minute,
+            tokens_per_minute=delivery.tokens_per_minute,
+            max_attempts=delivery.max_attempts,
+            retry_initial_delay_seconds=delivery.retry_initial_delay_seconds,
+            retry_max_delay_seconds=delivery.retry_max_delay_seconds,
+            shed_retry_seconds=delivery.shed_retry_seconds,
+            flex_fallback=delivery.flex_fallback,
+            retry_rounds=retry_rounds,
+        )
 
 
 @dataclass
@@ -225,14 +242,6 @@ def answer_all(
     return {"resumed": len(done), "todo": len(todo)}
 
 
-def _retry_request(request: dict[str, Any], result: RowResult) -> dict[str, Any]:
-    if result.reason != "max_tokens":
-        return request
-    gen = dict(request.get("generationConfig") or {})
-    gen["maxOutputTokens"] = min(MAX_OUTPUT_TOKENS_CAP, 2 * int(gen.get("maxOutputTokens") or 512))
-    return {**request, "generationConfig": gen}
-
-
 def code_chunk(
     backend: BatchBackend,
     ledger: Ledger,
@@ -298,18 +307,15 @@ def code_chunk(
         failed = {k: r for k, (r, _, _) in best.items() if not r.ok and r.retryable}
         if not failed or number == settings.retry_rounds:
             break
-        todo = [(k, _retry_request(requests[k], r)) for k, r in failed.items()]
+        todo = [(k, retry_request(requests[k], r)) for k, r in failed.items()]
     still = {k: r for k, (r, _, _) in best.items() if not r.ok}
-    reasons: dict[str, int] = {}
-    for r in still.values():
-        reasons[r.reason or "?"] = reasons.get(r.reason or "?", 0) + 1
     manifest = Recovered(
         chunk_file=str(chunk),
         requests=len(keys),
         rounds=rounds,
         ok=len(keys) - len(still),
         failed=len(still),
-        failed_reasons=dict(sorted(reasons.items())),
+        failed_reasons=count_reasons(still.values()),
     )
     manifest.dump(out_manifest)
     return manifest

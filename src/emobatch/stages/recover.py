@@ -55,14 +55,19 @@ def _retry_lines(chunk: Path, failed: dict[str, RowResult]) -> bytes:
     return b"".join(out)
 
 
+def retry_request(request: dict[str, Any], result: RowResult) -> dict[str, Any]:
+    """The request to send again for a failed row: twice the ``maxOutputTokens`` (capped)
+    after a truncation, else unchanged. Shared by batch recovery and synchronous delivery."""
+    if result.reason != "max_tokens":
+        return request
+    gen = dict(request.get("generationConfig") or {})
+    gen["maxOutputTokens"] = min(MAX_OUTPUT_TOKENS_CAP, 2 * int(gen.get("maxOutputTokens") or 512))
+    return {**request, "generationConfig": gen}
+
+
 def _line(key: str, request: dict[str, Any], result: RowResult) -> bytes:
     """The request line of ``key``, with twice the ``maxOutputTokens`` after a truncation."""
-    if result.reason == "max_tokens":
-        gen = request.setdefault("generationConfig", {})
-        gen["maxOutputTokens"] = min(
-            MAX_OUTPUT_TOKENS_CAP, 2 * int(gen.get("maxOutputTokens") or 512)
-        )
-    obj = {"key": key, "request": request}
+    obj = {"key": key, "request": retry_request(request, result)}
     return (
         json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
     ).encode("utf-8")
@@ -145,7 +150,7 @@ def recover_chunk(
         rounds=rounds,
         ok=len(keys) - len(still),
         failed=len(still),
-        failed_reasons=_count_reasons(still.values()),
+        failed_reasons=count_reasons(still.values()),
     )
     manifest.dump(out_manifest)
     if still:
@@ -161,7 +166,7 @@ def recover_chunk(
     return manifest
 
 
-def _count_reasons(results: Iterable[RowResult]) -> dict[str, int]:
+def count_reasons(results: Iterable[RowResult]) -> dict[str, int]:
     out: dict[str, int] = {}
     for r in results:
         out[r.reason or "?"] = out.get(r.reason or "?", 0) + 1

@@ -32,7 +32,7 @@ import pandas as pd
 import pytest
 
 from emobatch.records import Sentinel
-from emobatch.report.build import FIGURES
+from emobatch.report.inputs import FIGURES
 from emobatch.report.methods import render_methods
 from tests.e2e.conftest import REPO, Project
 from tests.report.test_figures import png_size

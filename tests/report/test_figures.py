@@ -12,7 +12,7 @@ import pytest
 
 from emobatch.codebook import load_codebook
 from emobatch.report import figures, style
-from emobatch.report.stage import caption_numbers
+from emobatch.report.inputs import caption_numbers
 
 REPO = Path(__file__).resolve().parents[2]
 

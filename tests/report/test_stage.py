@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from emobatch.report.stage import current_validation, stability_input, validation_input
+from emobatch.report.inputs import current_validation, stability_input, validation_input
 from emobatch.stages.validate import current_report
 
 

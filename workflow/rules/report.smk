@@ -5,8 +5,12 @@
 #     results/<mode>.provenance.html
 # Captions read the numbers the figures wrote (params computed from the output: derived
 # params, which never trigger a re-run).
-from emobatch.report.build import FIGURES
-from emobatch.report.stage import caption_numbers, stability_input, validation_input
+from emobatch.report.inputs import (
+    FIGURES,
+    caption_numbers,
+    stability_input,
+    validation_input,
+)
 
 
 wildcard_constraints:

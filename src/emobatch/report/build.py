@@ -24,18 +24,6 @@ from emobatch.report import agreement, figures, quality
 from emobatch.report.runfiles import RunFiles
 
 FORMAT = "emobatch.figure-numbers/1"
-#: the figures of :func:`write_figures`, in the order of the report
-FIGURES = (
-    "emotions",
-    "intensity",
-    "sentiment",
-    "dropped",
-    "cost",
-    "model_versions",
-    "confusion",
-    "f1",
-    "stability",
-)
 TABLES = ("emotions", "dropped", "cost", "model_versions")
 COLUMNS = [
     "post_id",

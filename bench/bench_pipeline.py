@@ -1,16 +1,19 @@
-"""Benchmark the pipeline's local stages at scale, next to a naive pandas + json baseline.
+"""Benchmark the pipeline's local stages at scale against a minimal streaming reference.
 
 Usage::
 
     python bench/bench_pipeline.py 1000000            # writes under bench/out/pipeline-<N>/
+    python bench/bench_pipeline.py 100000 --naive     # also the naive pandas + json script
 
 For N synthetic posts (bench/make_posts.py) it times, each in its own process so peak memory
 (max RSS) is per stage: filter (mode full), requests (JSONL chunks), parse (of one synthetic
 emulator-style output line per request, written beforehand by an untimed "synth" step; two
-chunks at a time, as ``snakemake --cores 2`` runs the per-chunk parse jobs) and merge. The naive
-baseline does the same work the way a first script would: ``pd.read_csv`` of the whole file,
-a Python loop building request dicts with ``json.dumps``, a list of parsed dicts and a
-DataFrame merge. Prints a table; ``--json`` writes the numbers too.
+chunks at a time, as ``snakemake --cores 2`` runs the per-chunk parse jobs) and merge. In the
+same invocation and on the same files it times the reference of ``pipeline_reference.py``
+(pyarrow batches and orjson, no validation) and prints the pipeline's time as a ratio to it,
+stage by stage. It also writes the requests with ``batch.posts_per_request: 10`` and prints
+their bytes against one post per request. ``--naive`` adds what a first script does (all in
+memory, row by row, under an address-space cap). ``--json`` writes the numbers too.
 """
 
 from __future__ import annotations
@@ -27,19 +30,20 @@ from emobatch.labels import EMOTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 PARSE_WORKERS = 2  # snakemake --cores 2 runs two per-chunk parse jobs at a time
+PACKED = 10  # posts per request of the packed variant whose bytes are measured
 ANSWER = json.dumps(
     {
         "primary_emotion": "joy",
         "intensities": {e: 0.1 for e in EMOTIONS},
         "sentiment": "positive",
         "sentiment_score": 0.4,
-        "rationale": "cues: 좋다→joy",
+        "rationale": "'좋다'와 느낌표가 기쁨을 드러낸다",
     },
     ensure_ascii=False,
 )
 
 
-def _settings(workdir: Path, posts: Path):
+def _settings(workdir: Path, posts: Path, per_request: int = 1):
     from emobatch.config import load_config
 
     return load_config(
@@ -48,63 +52,72 @@ def _settings(workdir: Path, posts: Path):
             "input": {"path": str(posts)},
             "codebook": str(ROOT / "config" / "codebook" / "emotion.yaml"),
             "history_dir": str(workdir / "history"),
+            "batch": {"posts_per_request": per_request},
         },
     )
 
 
 def stage(name: str, workdir: Path, posts: Path) -> None:
     """Run one stage in this process (called in a child process by main)."""
-    from emobatch.codebook import analysis_id_for, load_codebook
+    from emobatch.analysis import analysis_for
 
-    settings = _settings(workdir, posts)
-    analysis = analysis_id_for(settings)
-    run = workdir / "run"
+    settings = _settings(workdir, posts, PACKED if name == "requests_packed" else 1)
+    analysis = analysis_for(settings)
+    run, ref = workdir / "run", workdir / "ref"
+    ref.mkdir(exist_ok=True)
     if name == "filter":
         from emobatch.stages.filter import run_filter
 
         run_filter(
             settings,
             "full",
-            analysis=analysis,
+            analysis=analysis.id,
             out_selected=run / "selected.parquet",
             out_report=run / "report.json",
             out_dropped=run / "dropped.parquet",
         )
-    elif name == "requests":
+    elif name in ("requests", "requests_packed"):
         from emobatch.stages.requests import write_chunks
 
-        write_chunks(
-            settings,
-            selected=run / "selected.parquet",
-            out_dir=run / "chunks",
-            codebook=load_codebook(settings.codebook),
+        out = run / ("chunks" if name == "requests" else "chunks-packed")
+        manifest = write_chunks(
+            settings, selected=run / "selected.parquet", out_dir=out, analysis=analysis
         )
+        (workdir / f"{name}.bytes").write_text(str(manifest["totals"]["bytes"]))
     elif name == "synth":  # the provider's answers (not timed as a pipeline stage)
+        from emobatch.records import Recovered
         from emobatch.responses import chunk_keys
 
         (run / "raw").mkdir(exist_ok=True)
+        version = analysis.engine.version or analysis.engine.model  # what the engine answers
         text = json.dumps(ANSWER, ensure_ascii=False)
         for chunk in sorted((run / "chunks").glob("chunk-*.jsonl")):
             raw = run / "raw" / chunk.name
+            keys = chunk_keys(chunk)
             with open(raw, "w", encoding="utf-8") as out:
-                for key in chunk_keys(chunk):
+                for key in keys:
                     out.write(
                         '{"key": %s, "response": {"candidates": [{"content": {"parts": '  # noqa: UP031
                         '[{"text": %s}], "role": "model"}, "finishReason": "STOP"}], '
                         '"usageMetadata": {"promptTokenCount": 1200, '
-                        '"candidatesTokenCount": 80}, "modelVersion": "bench"}}\n'
-                        % (json.dumps(key), text)
+                        '"candidatesTokenCount": 80}, "modelVersion": "%s"}}\n'
+                        % (json.dumps(key), text, version)
                     )
             (run / "raw" / f"{chunk.stem}.json").write_text(
-                json.dumps({"rounds": [{"round": 0, "raw": str(raw), "job_name": "batches/bench"}]})
+                json.dumps(
+                    {
+                        "format": Recovered.FORMAT,
+                        "chunk_file": str(chunk),
+                        "requests": len(keys),
+                        "rounds": [{"round": 0, "raw": str(raw), "job_name": "batches/bench"}],
+                        "ok": len(keys),
+                        "failed": 0,
+                    }
+                )
             )
     elif name == "parse":  # one process per chunk, PARSE_WORKERS at a time, as Snakemake does
-        from concurrent.futures import ProcessPoolExecutor
-
         (run / "parsed").mkdir(exist_ok=True)
-        chunks = sorted((run / "chunks").glob("chunk-*.jsonl"))
-        with ProcessPoolExecutor(PARSE_WORKERS) as pool:
-            list(pool.map(_parse_one, chunks, [str(settings.codebook)] * len(chunks)))
+        _pool(_parse_one, sorted((run / "chunks").glob("chunk-*.jsonl")), workdir, posts)
     elif name == "merge":
         from emobatch.stages.merge import merge_mode
 
@@ -113,50 +126,97 @@ def stage(name: str, workdir: Path, posts: Path) -> None:
             selected=run / "selected.parquet",
             parsed=sorted((run / "parsed").glob("*.parquet")),
             history_dir=workdir / "history",
-            analysis=analysis,
-            codebook_version=load_codebook(settings.codebook).version,
-            model="gemini-2.5-flash",
+            analysis=analysis.id,
+            codebook_version=analysis.codebook.version,
+            model=settings.batch.model_name,
+            engine=analysis.engine.tag,
             out_parquet=run / "full.parquet",
             out_csv=run / "full.csv",
+            out_columns=run / "full.columns.csv",
+        )
+    elif name == "ref_filter":
+        from pipeline_reference import ref_filter
+
+        ref_filter(posts, ref / "selected.parquet")
+    elif name == "ref_requests":
+        from pipeline_reference import ref_requests
+
+        from emobatch.stages.requests import build_request
+
+        template = build_request(analysis.codebook, analysis.generation.config, "")
+        size = ref_requests(
+            ref / "selected.parquet", ref / "chunks", template, settings.batch.max_batch_size
+        )
+        (workdir / "ref_requests.bytes").write_text(str(size))
+    elif name == "ref_parse":  # the pipeline's raw outputs, two processes, as the pipeline
+        (ref / "parsed").mkdir(exist_ok=True)
+        _pool(_ref_parse_one, sorted((run / "raw").glob("chunk-*.jsonl")), workdir, posts)
+    elif name == "ref_merge":
+        from pipeline_reference import ref_merge
+
+        ref_merge(
+            ref / "selected.parquet",
+            sorted((ref / "parsed").glob("*.parquet")),
+            ref / "full.parquet",
+            ref / "full.csv",
         )
     elif name == "naive":
         import resource
 
         cap = int(os.environ.get("EMOBATCH_BENCH_NAIVE_CAP_GB", "16")) << 30
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))  # fail, don't swap the machine
-        naive(settings, posts, workdir / "naive")
+        naive(analysis, posts, workdir / "naive")
     else:
         raise SystemExit(f"unknown stage {name}")
 
 
-def _parse_one(chunk: Path, codebook_path: str) -> None:
-    from emobatch.codebook import load_codebook, validate_answer
+def _pool(fn, files: list[Path], workdir: Path, posts: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(PARSE_WORKERS) as pool:
+        list(pool.map(fn, files, [workdir] * len(files), [posts] * len(files)))
+
+
+def _parse_one(chunk: Path, workdir: Path, posts: Path) -> None:
+    """What the results_parse rule does for one chunk (emobatch.workflow._parse)."""
+    from emobatch.analysis import analysis_for
+    from emobatch.codebook import validate_answer
+    from emobatch.routing import AnswerCheck
     from emobatch.stages.parse import parse_chunk
 
-    codebook = load_codebook(Path(codebook_path))
+    analysis = analysis_for(_settings(workdir, posts))
     run = chunk.parent.parent
     parse_chunk(
         chunk=chunk,
         recovered=run / "raw" / f"{chunk.stem}.json",
         out=run / "parsed" / f"{chunk.stem}.parquet",
-        validate=lambda a: validate_answer(codebook, a),
+        validate=lambda a: validate_answer(analysis.codebook, a),
+        emotions=analysis.codebook.emotions,
+        check=AnswerCheck.of(analysis),
     )
 
 
-def naive(settings, posts: Path, out: Path) -> None:
+def _ref_parse_one(raw: Path, workdir: Path, posts: Path) -> None:
+    from pipeline_reference import ref_parse
+
+    ref_parse(raw, workdir / "ref" / "parsed" / f"{raw.stem}.parquet", tuple(EMOTIONS))
+
+
+def naive(analysis, posts: Path, out: Path) -> None:
     """What a first script does: everything in memory, row by row."""
     import pandas as pd
 
-    from emobatch.codebook import load_codebook
     from emobatch.stages.requests import build_request
 
     out.mkdir(parents=True, exist_ok=True)
-    codebook = load_codebook(settings.codebook)
     df = pd.read_csv(posts, dtype=str, keep_default_na=False)
     df = df[df["text"].str.strip() != ""].drop_duplicates("post_id")
     lines = [
         json.dumps(
-            {"key": r.post_id, "request": build_request(codebook, settings.generation, r.text)},
+            {
+                "key": r.post_id,
+                "request": build_request(analysis.codebook, analysis.generation.config, r.text),
+            },
             ensure_ascii=False,
         )
         for r in df.itertuples()
@@ -180,7 +240,8 @@ def naive(settings, posts: Path, out: Path) -> None:
 
 
 def run_child(name: str, workdir: Path, posts: Path) -> tuple[float, float, bool]:
-    """Wall seconds, peak RSS (MB) and success of one stage in a fresh process."""
+    """Wall seconds, peak RSS (MB, the largest process: a pool's workers count alone) and
+    success of one stage in a fresh process."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [
@@ -192,7 +253,8 @@ def run_child(name: str, workdir: Path, posts: Path) -> tuple[float, float, bool
             str(workdir),
             "--posts",
             str(posts),
-        ]
+        ],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
     )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
@@ -202,13 +264,16 @@ def run_child(name: str, workdir: Path, posts: Path) -> tuple[float, float, bool
     return seconds, usage.ru_maxrss / 1024, ok
 
 
+STAGES = ("filter", "requests", "parse", "merge")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", type=int, nargs="?", default=100_000)
     ap.add_argument("--stage")
     ap.add_argument("--workdir", type=Path)
     ap.add_argument("--posts", type=Path)
-    ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--naive", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     if args.stage:
@@ -224,23 +289,54 @@ def main(argv: list[str] | None = None) -> int:
         )
     import shutil
 
-    for old in ("run", "history", "naive"):  # every run starts from the posts alone
+    for old in ("run", "ref", "history", "naive"):  # every run starts from the posts alone
         shutil.rmtree(workdir / old, ignore_errors=True)
-    results = {}
-    for name in ("filter", "requests", "synth", "parse", "merge") + (
-        () if args.skip_naive else ("naive",)
-    ):
+    order = ["filter", "requests", "synth", "parse", "merge", "requests_packed"]
+    order += [f"ref_{s}" for s in STAGES] + (["naive"] if args.naive else [])
+    results: dict[str, tuple[float, float, bool]] = {}
+    for name in order:
         results[name] = run_child(name, workdir, posts)
         seconds, mb, ok = results[name]
         note = "" if ok else "  FAILED (MemoryError under the address-space cap)"
-        print(f"{name:<9} {seconds:8.1f} s  {mb:8.0f} MB peak{note}", flush=True)
-    total = sum(results[k][0] for k in ("filter", "requests", "parse", "merge"))
-    peak = max(results[k][1] for k in ("filter", "requests", "parse", "merge"))
-    print(f"{'pipeline':<9} {total:8.1f} s  {peak:8.0f} MB peak (max over stages), N={args.n:,}")
+        print(f"  {name:<16} {seconds:8.1f} s  {mb:8.0f} MB peak{note}", flush=True)
+        if name == "requests_packed":  # the packed chunks are only measured, never parsed
+            shutil.rmtree(workdir / "run" / "chunks-packed", ignore_errors=True)
+    print(f"\nN = {args.n:,} posts; pipeline against the reference (same machine, same files)")
+    print(f"{'stage':<10} {'pipeline':>10} {'peak':>9} {'reference':>10} {'peak':>9} {'ratio':>6}")
+    rows = {}
+    for s in STAGES:
+        (t, mb, _), (rt, rmb, _) = results[s], results[f"ref_{s}"]
+        rows[s] = {"s": t, "peak_mb": mb, "ref_s": rt, "ref_peak_mb": rmb, "ratio": t / rt}
+        print(f"{s:<10} {t:9.1f}s {mb:7.0f}MB {rt:9.1f}s {rmb:7.0f}MB {t / rt:5.2f}x")
+    total = sum(r["s"] for r in rows.values())
+    ref_total = sum(r["ref_s"] for r in rows.values())
+    peak = max(r["peak_mb"] for r in rows.values())
+    ref_peak = max(r["ref_peak_mb"] for r in rows.values())
+    print(
+        f"{'total':<10} {total:9.1f}s {peak:7.0f}MB {ref_total:9.1f}s {ref_peak:7.0f}MB "
+        f"{total / ref_total:5.2f}x"
+    )
+    one = int((workdir / "requests.bytes").read_text())
+    packed = int((workdir / "requests_packed.bytes").read_text())
+    ref_bytes = int((workdir / "ref_requests.bytes").read_text())
+    print(
+        f"request bytes: {one:,} at 1 post per request (reference {ref_bytes:,}); "
+        f"{packed:,} at {PACKED} per request = {packed / one:.1%}"
+    )
     if args.json:
         args.json.write_text(
             json.dumps(
-                {"n": args.n, "stages": results, "total_s": total, "peak_mb": peak}, indent=2
+                {
+                    "n": args.n,
+                    "stages": rows,
+                    "runs": results,
+                    "total_s": total,
+                    "ref_total_s": ref_total,
+                    "ratio": total / ref_total,
+                    "peak_mb": peak,
+                    "request_bytes": {"one": one, "packed": packed, "reference": ref_bytes},
+                },
+                indent=2,
             )
         )
     return 0

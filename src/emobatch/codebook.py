@@ -20,8 +20,10 @@ version and so a new analysis: validate it before ``full``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ __all__ = [
     "validate_answer",
 ]
 
+Check = Callable[[Any], bool]
 NEUTRAL = "neutral"
 VERSION_LEN = 12
 TOP_KEYS = (
@@ -65,6 +68,11 @@ class Codebook:
     emotions: tuple[str, ...]  # the intensity keys (labels without neutral)
     sentiments: tuple[str, ...]
     fields: tuple[str, ...] = ANSWER_FIELDS  # the answer's fields (no rationale when lean)
+    #: the response schema compiled into a fast validity check (see :func:`validate_answer`)
+    answer_ok: Check = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "answer_ok", _compile(self.response_schema))
 
     @property
     def has_intensities(self) -> bool:
@@ -332,12 +340,69 @@ def _check_range(schema: dict[str, Any], value: float, where: str, problems: lis
         problems.append(f"{where}: {value} is outside [{low}, {high}]")
 
 
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _compile(schema: dict[str, Any]) -> Check:
+    """A predicate true exactly when :func:`_check_value` finds no problem in a value.
+
+    Built once per codebook: parse checks a million answers with it, and only the invalid
+    ones go through the slow walk that words the problems.
+    """
+    kind = str(schema.get("type", "")).upper()
+    type_ok = _TYPE_CHECKS.get(kind)
+    allowed = list(schema["enum"]) if "enum" in schema else None
+
+    def in_enum(v: Any) -> bool:
+        return allowed is None or v in allowed
+
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if kind == "OBJECT":
+        required = tuple(schema.get("required", []))
+        props = tuple((f, _compile(sub)) for f, sub in schema.get("properties", {}).items())
+
+        def obj_ok(v: Any) -> bool:
+            if not isinstance(v, dict) or not in_enum(v):
+                return False
+            if any(f not in v for f in required):
+                return False
+            return all(check(v[f]) for f, check in props if f in v)
+
+        return obj_ok
+    if kind in ("NUMBER", "INTEGER"):
+        whole = kind == "INTEGER"
+
+        def number_ok(v: Any) -> bool:
+            if not _is_number(v) or (whole and not isinstance(v, int)):
+                return False
+            if not in_enum(v):
+                return False
+            if isinstance(v, float) and not math.isfinite(v):
+                return False
+            return (low is None or v >= low) and (high is None or v <= high)
+
+        return number_ok
+    items = _compile(schema["items"]) if kind == "ARRAY" and "items" in schema else None
+
+    def value_ok(v: Any) -> bool:
+        if type_ok is not None and not type_ok(v):
+            return False
+        if not in_enum(v):
+            return False
+        return items is None or all(items(item) for item in v)
+
+    return value_ok
+
+
 def validate_answer(codebook: Codebook, obj: Any) -> list[str]:
     """Problems of a parsed answer against the codebook's schema (empty list = valid).
 
     Each problem names the field (``intensities.joy: 1.4 is outside [0, 1]``; the answer as a
     whole is called ``answer``). Fields the schema does not define are ignored.
     """
+    if codebook.answer_ok(obj):
+        return []
     problems: list[str] = []
     _check_value(codebook.response_schema, obj, "", problems)
     return problems

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
+import orjson
+
 from emobatch.errors import CoverageError
 from emobatch.packing import expand_key, unpack_line
 
@@ -139,8 +141,8 @@ def evaluate_line(obj: dict[str, Any], validate: Validate) -> RowResult:
     if not text.strip():
         return _failed(key, "no_text", "the answer has no text", finish_reason=finish, **common)
     try:
-        answer = json.loads(unwrap_fence(text))
-    except json.JSONDecodeError as exc:
+        answer = orjson.loads(unwrap_fence(text))
+    except orjson.JSONDecodeError as exc:
         return _failed(
             key,
             "invalid_json",
@@ -200,8 +202,8 @@ def judge_rounds(
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
+                    obj = orjson.loads(line)
+                except orjson.JSONDecodeError:
                     log.error("%s line %d is not JSON; its key is treated as missing", path, lineno)
                     continue
                 key = str(obj.get("key", "")) if isinstance(obj, dict) else ""

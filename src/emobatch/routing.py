@@ -53,9 +53,13 @@ class AnswerCheck:
     ) -> float | None:
         """USD of one row at its delivery's price (``delivery`` overrides, e.g. a Flex request
         that fell back to the standard price is priced as interactive)."""
-        tier = delivery or self.delivery
-        table = prices(self.catalogue, self.priced_model(model_version), tier)
-        return row_cost(table, prompt, cached, output, thoughts)
+        return row_cost(self.price_table(model_version, delivery), prompt, cached, output, thoughts)
+
+    def price_table(
+        self, model_version: str | None, delivery: str | None = None
+    ) -> dict[str, float] | None:
+        """USD per 1M tokens that rows answered by ``model_version`` are priced at."""
+        return prices(self.catalogue, self.priced_model(model_version), delivery or self.delivery)
 
     def describe(self, model_version: str) -> str:
         """A warning line for rows answered by ``model_version``."""
@@ -65,6 +69,11 @@ class AnswerCheck:
             return (
                 f"answers came from {model_version} (the emobatch emulator's offline dictionary), "
                 f"not from {engine.model}: this endpoint is not Gemini"
+            )
+        if engine.kind == "lexicon":
+            return (
+                f"the offline dictionary ({engine.version}) should have answered, but "
+                f"{model_version} did: this endpoint is not the emobatch emulator"
             )
         return (
             f"{engine.model} was requested but {model_version} answered (silent routing); "

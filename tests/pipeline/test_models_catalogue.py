@@ -195,6 +195,8 @@ def test_routed_answer_is_flagged_and_priced_at_the_successor() -> None:
     assert own == pytest.approx(0.125) and routed == pytest.approx(0.15)
     local = AnswerCheck.of(analysis_for(settings(backend="local")))
     assert not local.routed("emobatch-lexicon-1.0.0") and local.routed("gemini-3.1-flash-lite")
+    said = local.describe("gemini-3.1-flash-lite")  # a Gemini answer where the dictionary was due
+    assert "offline dictionary" in said and "was requested" not in said
     assert local.cost("emobatch-lexicon-1.0.0", 1_000_000, 0, 0, 0) == pytest.approx(0.125)
 
 

@@ -217,3 +217,50 @@ def test_validate_answer_catches_each_violation(
 @pytest.mark.parametrize("answer", [None, [], "joy", 3])
 def test_validate_answer_rejects_non_objects(codebook, answer: Any) -> None:
     assert validate_answer(codebook, answer)[0].startswith("answer: expected OBJECT")
+
+
+_ODD_VALUES: list[Any] = [
+    None,
+    True,
+    0,
+    1,
+    -1,
+    0.5,
+    1.5,
+    -1.2,
+    float("nan"),
+    float("inf"),
+    "",
+    "joy",
+    "happy",
+    "neutral",
+    [],
+    [0.1],
+    {},
+    {"joy": 0.1},
+    10**30,
+]
+
+
+def test_compiled_check_agrees_with_the_worded_walk(codebook) -> None:
+    """The fast check parse uses says valid exactly when the walk finds no problem: every
+    field of a good answer (and of a packed ARRAY schema) replaced by every odd value."""
+    from emobatch.codebook import _check_value, _compile
+
+    packed = {"type": "ARRAY", "items": codebook.response_schema, "minItems": 2}
+    cases: list[tuple[dict[str, Any], Any]] = []
+    paths = [*FIELDS, *(f"intensities.{e}" for e in EMOTIONS)]
+    for path in paths:
+        for value in [*_ODD_VALUES, _MISSING]:
+            answer = _with(path, value)
+            cases += [(codebook.response_schema, answer), (packed, [good_answer(), answer])]
+    cases += [(codebook.response_schema, v) for v in _ODD_VALUES]
+    cases += [(packed, v) for v in _ODD_VALUES]
+    verdicts = set()
+    for schema, value in cases:
+        problems: list[str] = []
+        _check_value(schema, value, "", problems)
+        assert _compile(schema)(value) is (not problems), (value, problems)
+        verdicts.add(not problems)
+    assert verdicts == {True, False}  # both outcomes occur
+    assert validate_answer(codebook, good_answer()) == [] and codebook.answer_ok(good_answer())

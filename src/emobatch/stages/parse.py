@@ -26,11 +26,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from emobatch.atomic import atomic_path
+from emobatch.costs import row_cost
 from emobatch.crashpoints import crashpoint
 from emobatch.labels import EMOTIONS
 from emobatch.logs import batch_event
 from emobatch.records import Recovered
-from emobatch.responses import chunk_keys, judge_rounds
+from emobatch.responses import RowResult, chunk_keys, judge_rounds
 
 if TYPE_CHECKING:
     from emobatch.routing import AnswerCheck
@@ -84,57 +85,21 @@ def parse_chunk(
     manifest = Recovered.load(recovered)
     keys = chunk_keys(chunk)
     best = judge_rounds(keys, manifest.rounds, validate)
-    columns: dict[str, list[Any]] = {name: [] for name in result_schema(emotions).names}
-    counts: dict[str, Any] = {"rows": 0, "ok": 0, "failed": 0, "routed": 0}
+    judged = [best[key] for key in keys]
+    results = [r for r, _, _ in judged]
+    columns = _columns(results, emotions, check)
+    columns["post_id"] = keys
+    columns["batch_job"] = [job for _, _, job in judged]
+    columns["retry_round"] = [rnd if rnd >= 0 else None for _, rnd, _ in judged]
+    ok = sum(r.ok for r in results)
+    counts: dict[str, Any] = {"rows": len(keys), "ok": ok, "failed": len(keys) - ok}
     versions: dict[str, int] = {}
-    for key in keys:
-        result, rnd, job = best[key]
-        answer = result.answer or {}
-        intens = answer.get("intensities") or {}
-        mv = result.model_version
-        cost = (
-            check.cost(
-                mv,
-                result.prompt_tokens,
-                result.cached_tokens,
-                result.output_tokens,
-                result.thoughts_tokens,
-                "interactive" if result.extra.get("service_tier") == "standard" else None,
-            )
-            if check
-            else None
-        )
-        routed = bool(check and check.routed(mv))
+    for mv in columns["model_version"]:
         if mv:
             versions[mv] = versions.get(mv, 0) + 1
-        counts["routed"] += routed
-        row = {
-            "post_id": key,
-            "status": result.status,
-            "error_reason": result.reason,
-            "error_detail": result.detail,
-            "primary_emotion": answer.get("primary_emotion"),
-            **{f"intensity_{e}": _float(intens.get(e)) if result.ok else None for e in emotions},
-            "sentiment": answer.get("sentiment"),
-            "sentiment_score": _float(answer.get("sentiment_score")) if result.ok else None,
-            "rationale": answer.get("rationale"),
-            "finish_reason": result.finish_reason,
-            "prompt_tokens": result.prompt_tokens,
-            "output_tokens": result.output_tokens,
-            "thoughts_tokens": result.thoughts_tokens,
-            "cached_tokens": result.cached_tokens,
-            "cost_usd": cost,
-            "model_version": mv,
-            "model_routed": routed if mv else None,
-            "batch_job": job,
-            "retry_round": rnd if rnd >= 0 else None,
-            "response_id": result.response_id,
-        }
-        for name, value in row.items():
-            columns[name].append(value)
-        counts["rows"] += 1
-        counts["ok" if result.ok else "failed"] += 1
-    table = pa.table(columns, schema=result_schema(emotions))
+    counts["routed"] = sum(n for mv, n in versions.items() if check and check.routed(mv))
+    schema = result_schema(emotions)
+    table = pa.table({name: columns[name] for name in schema.names}, schema=schema)
     with atomic_path(out) as tmp:
         pq.write_table(table, tmp)
         crashpoint("during_parse")
@@ -148,6 +113,61 @@ def parse_chunk(
                 log.warning("%s: %d row(s): %s", chunk.name, n, check.describe(mv))
                 batch_event("routing", "%s: %d row(s) %s", chunk.name, n, check.describe(mv))
     return counts
+
+
+def _columns(
+    results: list[RowResult], emotions: Sequence[str], check: AnswerCheck | None
+) -> dict[str, list[Any]]:
+    """The result columns of the judged rows, one list per column (in row order)."""
+    answers = [r.answer or {} for r in results]
+    ok = [r.ok for r in results]
+    intens = [a.get("intensities") or {} for a in answers]
+    mvs = [r.model_version for r in results]
+    columns: dict[str, list[Any]] = {
+        "status": [r.status for r in results],
+        "error_reason": [r.reason for r in results],
+        "error_detail": [r.detail for r in results],
+        "primary_emotion": [a.get("primary_emotion") for a in answers],
+    }
+    for e in emotions:
+        columns[f"intensity_{e}"] = [
+            _float(i.get(e)) if good else None for i, good in zip(intens, ok, strict=True)
+        ]
+    columns["sentiment"] = [a.get("sentiment") for a in answers]
+    columns["sentiment_score"] = [
+        _float(a.get("sentiment_score")) if good else None
+        for a, good in zip(answers, ok, strict=True)
+    ]
+    columns["rationale"] = [a.get("rationale") for a in answers]
+    columns["finish_reason"] = [r.finish_reason for r in results]
+    for name in ("prompt_tokens", "output_tokens", "thoughts_tokens", "cached_tokens"):
+        columns[name] = [getattr(r, name) for r in results]
+    columns["cost_usd"] = _costs(results, check)
+    columns["model_version"] = mvs
+    routed = {mv: check.routed(mv) for mv in set(mvs) if mv} if check else {}
+    columns["model_routed"] = [routed.get(mv, False) if mv else None for mv in mvs]
+    columns["response_id"] = [r.response_id for r in results]
+    return columns
+
+
+def _costs(results: list[RowResult], check: AnswerCheck | None) -> list[float | None]:
+    """Each row's USD at its answering model's price for its tier (prices looked up once per
+    model and tier)."""
+    if check is None:
+        return [None] * len(results)
+    tables: dict[tuple[str | None, str | None], dict[str, float] | None] = {}
+    out: list[float | None] = []
+    for r in results:
+        tier = "interactive" if r.extra.get("service_tier") == "standard" else None
+        where = (r.model_version, tier)
+        if where not in tables:
+            tables[where] = check.price_table(r.model_version, tier)
+        out.append(
+            row_cost(
+                tables[where], r.prompt_tokens, r.cached_tokens, r.output_tokens, r.thoughts_tokens
+            )
+        )
+    return out
 
 
 def _float(value: Any) -> float | None:

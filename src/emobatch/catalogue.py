@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from emobatch import yamlio
 
 __all__ = [
     "CATALOGUE_PATH",
@@ -259,7 +259,7 @@ def _provider(name: str, raw: dict[str, Any]) -> ProviderInfo:
 
 @lru_cache(maxsize=8)
 def _load(path: Path) -> Catalogue:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     if raw.get("format_version") != FORMAT_VERSION:
         raise CatalogueFormatError(
             f"{path}: format_version {raw.get('format_version')!r}, expected {FORMAT_VERSION}"

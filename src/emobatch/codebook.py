@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from emobatch import yamlio
 from emobatch.errors import CodebookError
 
 __all__ = [
@@ -238,7 +239,7 @@ def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
             f"codebook {path} not found", hint="set the `codebook` config key to an existing file"
         ) from exc
     try:
-        raw = yaml.safe_load(data.decode("utf-8"))
+        raw = yamlio.safe_load(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise _fail(path, f"is not valid UTF-8 YAML ({exc})") from exc
     if not isinstance(raw, dict):

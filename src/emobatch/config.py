@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from emobatch import yamlio
 from emobatch.errors import ConfigError
 
 MODES = ("code_check", "pilot", "sampling", "full")
@@ -392,7 +391,7 @@ def validate_config(cfg: dict[str, Any]) -> dict[str, Any]:
     from snakemake.exceptions import WorkflowError
     from snakemake.utils import validate
 
-    schema = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = yamlio.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
     cfg.update(_coerce(dict(cfg), schema))
     problems = describe_problems(cfg, schema)
     if problems:
@@ -417,7 +416,7 @@ def load_config(
     """Read, merge overrides into, validate and type a config file (outside Snakemake)."""
     p = Path(path)
     try:
-        cfg = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        cfg = yamlio.safe_load(p.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise ConfigError(f"config file {p} not found", hint="run from the project folder") from exc
     for key, value in (overrides or {}).items():

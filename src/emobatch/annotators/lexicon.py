@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from emobatch import yamlio
 from emobatch.labels import EMOTIONS
 
 EMOTION_INDEX: dict[str, int] = {e: i for i, e in enumerate(EMOTIONS)}
@@ -164,7 +163,7 @@ def _factor_map(data: Any, name: str) -> dict[str, float]:
 
 def parse_modifiers(text: str) -> Modifiers:
     """Parse ``modifiers.yaml``."""
-    data = yaml.safe_load(text)
+    data = yamlio.safe_load(text)
     sc, neg, ko, en = data["scoring"], data["negation"], data["ko"], data["en"]
     flip: list[tuple[int, float] | None] = []
     for emotion in EMOTIONS:

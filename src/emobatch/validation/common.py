@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from emobatch import yamlio
 from emobatch.codebook import Codebook
 from emobatch.errors import InputDataError
 
@@ -39,7 +39,7 @@ class ValidationDataError(InputDataError):
 
 def raw_codebook(codebook: Codebook) -> dict[str, Any]:
     """The codebook's YAML as parsed (for per-label ``korean`` and ``definition``)."""
-    raw = yaml.safe_load(Path(codebook.path).read_text(encoding="utf-8"))
+    raw = yamlio.safe_load(Path(codebook.path).read_text(encoding="utf-8"))
     return raw if isinstance(raw, dict) else {}
 
 

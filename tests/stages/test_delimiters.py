@@ -80,3 +80,20 @@ def test_the_filter_report_names_the_delimiter(make_settings, tmp_path: Path, wr
     )
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["input"]["delimiter"] == "|" and report["population"] == 2
+
+
+@pytest.mark.parametrize("batch_rows", [1024, 2048, 999])
+def test_batches_of_a_multiple_of_the_row_buffer_chunk(tmp_path: Path, batch_rows: int) -> None:
+    """A batch size that is a multiple of the row buffer's 1,024-row chunk once crashed
+    ('zip() argument 2 is shorter'): every row must come back, in order, once."""
+    path = tmp_path / "posts.csv"
+    n = 2 * batch_rows + 5
+    path.write_text(
+        "post_id,text\n" + "".join(f"p{i},글 {i}\n" for i in range(n)), encoding="utf-8"
+    )
+    batches = list(
+        iter_post_batches(path, id_column="post_id", text_column="text", batch_rows=batch_rows)
+    )
+    assert [b.num_rows for b in batches] == [batch_rows, batch_rows, 5]
+    ids = pa.Table.from_batches(batches)["post_id"].to_pylist()
+    assert ids == [f"p{i}" for i in range(n)]

@@ -200,6 +200,8 @@ class RowBuffer:
             self._flush()
 
     def _flush(self) -> None:
+        if not self._pending:  # a batch size that is a multiple of CHUNK flushed it already
+            return
         for column, values in zip(self._columns, zip(*self._pending, strict=True), strict=True):
             column.extend(values)
         self._pending = []

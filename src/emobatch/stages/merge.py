@@ -59,7 +59,8 @@ OWN_INPUT = (
     "to_submit",
 )
 UTF8_BOM = b"\xef\xbb\xbf"
-BATCH_ROWS = 16_384  # rows per step: 1M posts peak at ~410 MiB (65,536: ~590 MiB), bench_pipeline.py
+# rows per step: 1M posts peak at ~410 MiB (65,536 rows: ~590 MiB; bench/bench_pipeline.py)
+BATCH_ROWS = 16_384
 
 
 class ParsedStream:

@@ -231,7 +231,11 @@ def test_output_directory_is_replaced_whole(codebook, make_settings, tmp_path: P
     selected = write_selected(tmp_path / "selected.parquet", ["a"])
     settings = make_settings()
     write_chunks(settings, selected=selected, out_dir=out, analysis=analysis_for(settings))
-    assert sorted(p.name for p in out.iterdir()) == ["chunk-0000.jsonl", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "chunk-0000.jsonl",
+        "chunk-0000.keys.json",
+        "manifest.json",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["req", "selected.parquet"]
 
 
@@ -254,3 +258,28 @@ def test_leftovers_of_a_killed_run_are_removed(codebook, make_settings, tmp_path
         settings, selected=selected, out_dir=tmp_path / "req", analysis=analysis_for(settings)
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["req", "selected.parquet"]
+
+
+def test_chunk_keys_come_from_the_index_and_from_the_lines_alike(
+    codebook, make_settings, tmp_path: Path
+) -> None:
+    """The keys index spares parse a read of the chunk's lines; it is used only while the
+    chunk has the size it was written for, and both ways give the same keys."""
+    from emobatch.responses import chunk_keys, keys_index_path
+
+    selected = write_selected(tmp_path / "selected.parquet", TEXTS)
+    settings = make_settings(batch={"max_batch_size": 3})
+    write_chunks(
+        settings, selected=selected, out_dir=tmp_path / "req", analysis=analysis_for(settings)
+    )
+    chunk = tmp_path / "req" / "chunk-0001.jsonl"
+    index = keys_index_path(chunk)
+    assert json.loads(index.read_text())["keys"] == ["p003", "p004", "p005"]
+    assert chunk_keys(chunk) == ["p003", "p004", "p005"]
+    index.write_text(json.dumps({"bytes": chunk.stat().st_size, "keys": ["from-index"]}))
+    assert chunk_keys(chunk) == ["from-index"]  # the index is what was read
+    with open(chunk, "ab") as fh:  # the chunk changed since: its lines are read instead
+        fh.write(b"\n")
+    assert chunk_keys(chunk) == ["p003", "p004", "p005"]
+    index.unlink()
+    assert chunk_keys(chunk) == ["p003", "p004", "p005"]

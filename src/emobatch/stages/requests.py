@@ -51,6 +51,7 @@ from emobatch.errors import InputDataError
 from emobatch.identity import canonical_json
 from emobatch.packing import pack_key, pack_request
 from emobatch.replicates import REPLICATE_MARK
+from emobatch.responses import write_keys_index
 
 __all__ = [
     "MANIFEST_FORMAT_VERSION",
@@ -160,6 +161,7 @@ class _Chunk:
         self._pending_size = 0
         self._in_flight: Future[None] | None = None
         self.requests = self.size = 0
+        self.keys: list[str] = []
         self.first_key: str | None = None
         self.last_key: str | None = None
 
@@ -171,6 +173,7 @@ class _Chunk:
         if self.first_key is None:
             self.first_key = key
         self.last_key = key
+        self.keys.append(key)
         if self._pending_size >= _FLUSH_BYTES:
             self._flush()
 
@@ -196,6 +199,7 @@ class _Chunk:
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self._handle.close()
+        write_keys_index(self.path, self.keys, self.size)
         return {
             "file": self.path.name,
             "sha256": self._sha.hexdigest(),

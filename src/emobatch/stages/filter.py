@@ -120,6 +120,11 @@ class _Pass1:
         kept = _kept_batch(batch, keep, texts, truncated, chars)
         return kept, pa.RecordBatch.from_pydict(drops, schema=DROPPED_SCHEMA)
 
+    def forget_seen(self) -> None:
+        """Drop the ids and text digests seen (the largest part of pass 1's memory)."""
+        self.first_row_of_id = {}
+        self.first_row_of_text = {}
+
     def _judge(self, post_id: str, raw: str | None, row: int) -> tuple[str | None, str, int, bool]:
         """(reason, detail, 0, False) for a dropped row; (None, text, chars, cut) for a kept one."""
         first = self.first_row_of_id.setdefault(post_id, row)
@@ -300,6 +305,7 @@ def run_filter(
         population_path = tmp_dir / "population.parquet"
         with atomic_path(out_dropped) as dropped_tmp:
             state, typer = _population_pass(settings, info, population_path, dropped_tmp)
+        state.forget_seen()  # pass 2 needs only the counts: free the ids before it starts
         population = state.rows_read - sum(state.dropped.values())
         plan = sampling.sample_plan(settings, mode, population)
         warnings = [w for w in [sampling.shortfall(plan)] if w]

@@ -14,8 +14,10 @@ omit it) and the rendered instruction has no RATIONALE section and does not ask 
 It saves the ~24 tokens of a rationale per post (output, the dearest tokens) and ~60 tokens of
 instruction per request; ``emobatch models`` shows the saving as the ``lean`` variants.
 ``intensity: null`` likewise drops the ``intensities`` object (and the INTENSITIES section) and
-leaves the ``intensity_<emotion>`` columns empty. As any edit, these make a new codebook
-version and so a new analysis: validate it before ``full``.
+leaves the ``intensity_<emotion>`` columns empty. ``wire_keys: compact`` sends short keys
+(``e`` for ``primary_emotion``...) in the answer schema and maps them back to the documented
+names before the answer is checked (:mod:`emobatch.wire_keys`). As any edit, these make a new
+codebook version and so a new analysis: validate it before ``full``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import yaml
 
 from emobatch import yamlio
 from emobatch.errors import CodebookError
+from emobatch.wire_keys import from_wire, resolve_wire_keys, to_wire
 
 __all__ = [
     "Codebook",
@@ -69,11 +72,24 @@ class Codebook:
     emotions: tuple[str, ...]  # the intensity keys (labels without neutral)
     sentiments: tuple[str, ...]
     fields: tuple[str, ...] = ANSWER_FIELDS  # the answer's fields (no rationale when lean)
-    #: the response schema compiled into a fast validity check (see :func:`validate_answer`)
+    #: (field, wire key) of the fields the schema sent names by a short key (``wire_keys``)
+    wire_keys: tuple[tuple[str, str], ...] = ()
+    #: the schema of an answer in the documented names (``response_schema`` when no wire keys)
+    answer_schema: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the answer schema compiled into a fast validity check (see :func:`validate_answer`)
     answer_ok: Check = dataclasses.field(init=False, repr=False, compare=False)
+    _from_wire: dict[str, str] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "answer_ok", _compile(self.response_schema))
+        if not self.answer_schema:
+            object.__setattr__(self, "answer_schema", self.response_schema)
+        object.__setattr__(self, "answer_ok", _compile(self.answer_schema))
+        object.__setattr__(self, "_from_wire", {k: f for f, k in self.wire_keys})
+
+    def read_answer(self, obj: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """A model's answer in the documented field names, and its problems (none = valid)."""
+        answer = from_wire(obj, self._from_wire)
+        return answer, validate_answer(self, answer)
 
     @property
     def has_intensities(self) -> bool:
@@ -195,8 +211,9 @@ def _check_schema(
     return schema
 
 
-def render_system_instruction(raw: dict[str, Any]) -> str:
-    """The system instruction text of a parsed codebook (deterministic)."""
+def render_system_instruction(raw: dict[str, Any], wire: dict[str, str] | None = None) -> str:
+    """The system instruction text of a parsed codebook (deterministic); ``wire`` maps fields
+    to the short keys the answer uses for them (``wire_keys``)."""
     lines = [raw["instructions"].strip(), "", "LABELS (primary_emotion):"]
     for label in raw["labels"]:
         cues = ", ".join(str(c) for c in label["cues"])
@@ -217,11 +234,12 @@ def render_system_instruction(raw: dict[str, Any]) -> str:
             f"RATIONALE (at most {rationale['max_words']} words):",
             rationale["guidance"].strip(),
         ]
+    wire = wire or {}
     lines += [
         "",
         "Answer with one JSON object with the fields "
         + ", ".join(
-            f
+            f"{wire[f]} ({f})" if f in wire else f
             for f in ANSWER_FIELDS
             if not (lean and f == "rationale") and (intensities or f != "intensities")
         )
@@ -250,15 +268,17 @@ def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
 def load_codebook(path: Path | str, *, lean: bool = False) -> Codebook:
     """Read and validate a codebook file; raise :class:`CodebookError` naming the bad key.
 
-    ``lean=True`` loads the file as if it said ``rationale.max_words: 0`` (what the ``lean``
-    cost variants of :mod:`emobatch.model_costs` price); its version then differs from the
-    file's, so it can never pass for the file's analysis.
+    ``lean=True`` loads the file as if it said ``rationale.max_words: 0`` and, unless it names
+    wire keys, ``wire_keys: compact`` (what the ``lean`` cost variants of
+    :mod:`emobatch.model_costs` price); its version then differs from the file's, so it can
+    never pass for the file's analysis.
     """
     path = Path(path)
     data, raw = _read(path)
     if lean and isinstance(raw.get("rationale"), dict):
         raw["rationale"] = {**raw["rationale"], "max_words": 0}
-        data += b"\n# emobatch: loaded lean (rationale.max_words: 0)\n"
+        raw.setdefault("wire_keys", "compact")
+        data += b"\n# emobatch: loaded lean (rationale.max_words: 0, compact wire keys)\n"
     for key, kind in (("name", str), ("instructions", str)):
         _require(raw, key, "", path, kind)
     if raw.get("intensity", "") is not None:  # null: no intensities (the key must be there)
@@ -278,12 +298,17 @@ def load_codebook(path: Path | str, *, lean: bool = False) -> Codebook:
         dropped.add("intensities")
     fields = tuple(f for f in ANSWER_FIELDS if f not in dropped)
     schema = _check_schema(raw, labels, sentiments, path, fields)
+    wire, problem = resolve_wire_keys(raw.get("wire_keys"), fields)
+    if problem:
+        raise _fail(path, f"key `wire_keys` {problem}")
     return Codebook(
         path=path,
         name=raw["name"],
         version=hashlib.sha256(data).hexdigest()[:VERSION_LEN],
-        system_instruction=render_system_instruction(raw),
-        response_schema=schema,
+        system_instruction=render_system_instruction(raw, wire),
+        response_schema=to_wire(schema, wire),
+        answer_schema=schema,
+        wire_keys=tuple(wire.items()),
         labels=tuple(labels),
         emotions=tuple(lab for lab in labels if lab != NEUTRAL),
         sentiments=tuple(sentiments),
@@ -397,7 +422,8 @@ def _compile(schema: dict[str, Any]) -> Check:
 
 
 def validate_answer(codebook: Codebook, obj: Any) -> list[str]:
-    """Problems of a parsed answer against the codebook's schema (empty list = valid).
+    """Problems of a parsed answer (in the documented names) against the codebook's schema
+    (empty list = valid); :meth:`Codebook.read_answer` reads one in the wire keys.
 
     Each problem names the field (``intensities.joy: 1.4 is outside [0, 1]``; the answer as a
     whole is called ``answer``). Fields the schema does not define are ignored.
@@ -405,5 +431,5 @@ def validate_answer(codebook: Codebook, obj: Any) -> list[str]:
     if codebook.answer_ok(obj):
         return []
     problems: list[str] = []
-    _check_value(codebook.response_schema, obj, "", problems)
+    _check_value(codebook.answer_schema, obj, "", problems)
     return problems

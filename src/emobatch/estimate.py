@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,12 +43,17 @@ RATIONALE_TOKENS = 24
 
 
 def typical_answer_tokens(
-    emotions: Sequence[str] = EMOTIONS, *, rationale: bool = True, intensities: bool = True
+    emotions: Sequence[str] = EMOTIONS,
+    *,
+    rationale: bool = True,
+    intensities: bool = True,
+    keys: Mapping[str, str] | None = None,
 ) -> int:
     """Tokens of a typical complete answer (what the model writes for one post).
 
     ``rationale=False`` is the lean answer (``rationale.max_words: 0``): no rationale field;
-    ``intensities=False`` the answer of a codebook with ``intensity: null``.
+    ``intensities=False`` the answer of a codebook with ``intensity: null``; ``keys`` the
+    codebook's wire keys (field -> short key, ``wire_keys``).
     """
     from emobatch.tokens import count_tokens
 
@@ -56,10 +61,12 @@ def typical_answer_tokens(
     if intensities:
         answer["intensities"] = {e: 0.25 for e in emotions}
     answer |= {"sentiment": "positive", "sentiment_score": 0.45}
-    if not rationale:
-        return count_tokens(json.dumps(answer, ensure_ascii=False))
-    answer["rationale"] = ""
-    return count_tokens(json.dumps(answer, ensure_ascii=False)) + RATIONALE_TOKENS
+    if rationale:
+        answer["rationale"] = ""
+    written = {(keys or {}).get(k, k): v for k, v in answer.items()}
+    return count_tokens(json.dumps(written, ensure_ascii=False)) + (
+        RATIONALE_TOKENS if rationale else 0
+    )
 
 
 def scan_chunk(chunk: Path) -> tuple[int, int, list[dict[str, Any]]]:
@@ -100,7 +107,10 @@ def estimate_run(
     input_tokens = round(input_tokens * token_ratio)
     codebook = analysis.codebook
     answer = typical_answer_tokens(
-        codebook.emotions, rationale=codebook.has_rationale, intensities=codebook.has_intensities
+        codebook.emotions,
+        rationale=codebook.has_rationale,
+        intensities=codebook.has_intensities,
+        keys=dict(codebook.wire_keys),
     )
     packed = posts - requests  # posts that share a request with another
     output_tokens = posts * answer + (ITEM_OUTPUT_TOKENS * posts if packed else 0)

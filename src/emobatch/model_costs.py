@@ -8,7 +8,8 @@ read, else :data:`FALLBACK_POST_TOKENS`.
 
 Variants (``usd_per_1000_posts_variants``, batch prices): what the same posts would cost
 packed N to a request (``packed_10``, ``packed_25``), with the lean codebook
-(``rationale.max_words: 0``, ``lean``), or both (``lean_packed_10``, ``lean_packed_25``).
+(``rationale.max_words: 0`` and ``wire_keys: compact``, ``lean``), or both (``lean_packed_10``,
+``lean_packed_25``).
 Token model, per 1,000 posts at N posts per request: 1000/N requests each carry the system
 instruction once (plus :data:`PACK_INSTRUCTION_TOKENS`, the tokens of
 :data:`emobatch.packing.PACK_NOTE` saying how a list of posts is answered, when N > 1) and the
@@ -69,7 +70,7 @@ class PostTokens:
     mean_post: float
     measured_on: str  # where the mean post length comes from
     system: int = 0  # tokens of the system instruction (part of ``input``)
-    lean_system: int = 0  # the same, lean (``rationale.max_words: 0``)
+    lean_system: int = 0  # the same, lean (``rationale.max_words: 0``, compact keys)
     lean_output: int = 0  # ``output`` of the lean answer
 
 
@@ -115,13 +116,17 @@ def post_tokens(codebook: Codebook, mean_post: float, measured_on: str) -> PostT
             codebook.emotions,
             rationale=codebook.has_rationale,
             intensities=codebook.has_intensities,
+            keys=dict(codebook.wire_keys),
         ),
         mean_post=mean_post,
         measured_on=measured_on,
         system=system,
         lean_system=_system_tokens(lean),
         lean_output=typical_answer_tokens(
-            codebook.emotions, rationale=False, intensities=codebook.has_intensities
+            codebook.emotions,
+            rationale=False,
+            intensities=codebook.has_intensities,
+            keys=dict(lean.wire_keys),
         ),
     )
 

@@ -27,7 +27,9 @@ from emobatch.errors import CoverageError
 from emobatch.packing import expand_key, unpack_line
 
 log = logging.getLogger("emobatch.responses")
-Validate = Callable[[dict[str, Any]], list[str]]
+#: a model's answer -> (the answer in the documented field names, its schema problems);
+#: :meth:`emobatch.codebook.Codebook.read_answer`
+ReadAnswer = Callable[[dict[str, Any]], tuple[dict[str, Any], list[str]]]
 
 PERMANENT_ERROR_CODES = frozenset({3, 5, 7, 400, 401, 403, 404})  # gRPC or HTTP codes
 _FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
@@ -85,8 +87,8 @@ def _failed(key: str, reason: str, detail: str, *, retryable: bool = True, **kw:
     )
 
 
-def evaluate_line(obj: dict[str, Any], validate: Validate) -> RowResult:
-    """Evaluate one parsed output line; ``validate(answer) -> list[str]`` lists schema problems."""
+def evaluate_line(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult:
+    """Evaluate one parsed output line; ``read_answer`` (:data:`ReadAnswer`) reads its answer."""
     key = str(obj.get("key", ""))
     if obj.get("error"):
         err = obj["error"] if isinstance(obj["error"], dict) else {"message": str(obj["error"])}
@@ -158,7 +160,7 @@ def evaluate_line(obj: dict[str, Any], validate: Validate) -> RowResult:
             finish_reason=finish,
             **common,
         )
-    problems = validate(answer)
+    answer, problems = read_answer(answer)
     if problems:
         return _failed(key, "schema_violation", "; ".join(problems), finish_reason=finish, **common)
     extra = {"service_tier": obj["serviceTier"]} if obj.get("serviceTier") else {}
@@ -208,7 +210,7 @@ def chunk_keys(chunk: Path) -> list[str]:
 
 
 def judge_rounds(
-    keys: Iterable[str], rounds: list[dict[str, Any]], validate: Validate
+    keys: Iterable[str], rounds: list[dict[str, Any]], read_answer: ReadAnswer
 ) -> dict[str, tuple[RowResult, int, str | None]]:
     """Best result of every key across rounds: (result, round, job name).
 
@@ -243,7 +245,7 @@ def judge_rounds(
                             hint="the output belongs to other work; delete this raw file and its "
                             "completion marker, then re-run",
                         )
-                    result = evaluate_line(post, validate)
+                    result = evaluate_line(post, read_answer)
                     previous = best.get(post_key)
                     if previous is None or not previous[0].ok:
                         best[post_key] = (result, number, job)

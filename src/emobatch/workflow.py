@@ -223,7 +223,6 @@ def batch_submit(settings: Settings, sm: Any) -> None:
 def realtime_code(settings: Settings, sm: Any) -> None:
     """Synchronous delivery of one chunk (flex or interactive); see emobatch.stages.realtime."""
     from emobatch.backends import open_backend
-    from emobatch.codebook import validate_answer
     from emobatch.estimate import check_budget
     from emobatch.preflight import check_model
     from emobatch.stages.realtime import RealtimeSettings, code_chunk
@@ -246,7 +245,7 @@ def realtime_code(settings: Settings, sm: Any) -> None:
             raw=run_paths.raw(sm.wildcards.chunk),
             retries_dir=run_paths.retries_dir,
             out_manifest=Path(sm.output[0]),
-            validate=lambda a: validate_answer(analysis.codebook, a),
+            read_answer=analysis.codebook.read_answer,
             settings=RealtimeSettings.of(settings.delivery, settings.batch.retry_rounds),
         )
     finally:
@@ -295,7 +294,7 @@ def batch_download(settings: Settings, sm: Any) -> None:
 
 def batch_recover(settings: Settings, sm: Any) -> None:
     from emobatch.backends import open_backend
-    from emobatch.codebook import load_codebook, validate_answer
+    from emobatch.codebook import load_codebook
     from emobatch.stages.recover import recover_chunk
 
     codebook = load_codebook(settings.codebook)
@@ -310,7 +309,7 @@ def batch_recover(settings: Settings, sm: Any) -> None:
             marker=marker,
             retries_dir=_run(sm).retries_dir,
             out_manifest=Path(sm.output[0]),
-            validate=lambda a: validate_answer(codebook, a),
+            read_answer=codebook.read_answer,
             retry_rounds=settings.batch.retry_rounds,
             poll_settings=_poll_settings(settings),
             limits=_limits(settings),
@@ -331,7 +330,6 @@ def results_parse(settings: Settings, sm: Any) -> None:
 
 
 def _parse(settings: Settings, analysis: Analysis, manifest: Recovered, sm: Any) -> None:
-    from emobatch.codebook import validate_answer
     from emobatch.costs import record_actual
     from emobatch.routing import AnswerCheck
     from emobatch.stages.parse import parse_chunk
@@ -341,7 +339,7 @@ def _parse(settings: Settings, analysis: Analysis, manifest: Recovered, sm: Any)
         chunk=Path(manifest.chunk_file),
         recovered=Path(sm.input.recovered),
         out=Path(sm.output.parsed),
-        validate=lambda a: validate_answer(codebook, a),
+        read_answer=codebook.read_answer,
         emotions=codebook.emotions,
         check=AnswerCheck.of(analysis),
     )

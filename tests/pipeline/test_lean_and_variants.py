@@ -53,9 +53,10 @@ def test_max_words_0_drops_the_rationale_from_the_schema_and_the_prompt(
 def test_loading_lean_prices_the_file_without_rationale_under_another_version() -> None:
     full, lean = load_codebook(CODEBOOK), load_codebook(CODEBOOK, lean=True)
     assert not lean.has_rationale and lean.version != full.version
-    assert lean.response_schema["properties"].keys() == {
+    assert lean.answer_schema["properties"].keys() == {
         k for k in full.response_schema["properties"] if k != "rationale"
     }
+    assert list(lean.response_schema["properties"]) == ["e", "i", "s", "v"]  # compact keys
 
 
 def test_a_negative_max_words_is_refused(tmp_path: Path) -> None:

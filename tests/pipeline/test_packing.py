@@ -14,7 +14,6 @@ import pytest
 
 from emobatch.analysis import Analysis, analysis_for
 from emobatch.backends.local import LocalBackend
-from emobatch.codebook import validate_answer
 from emobatch.config import Settings, load_config
 from emobatch.ledger import Ledger
 from emobatch.packing import (
@@ -83,7 +82,7 @@ def lines_of(path: Path) -> list[dict[str, Any]]:
 
 
 def validator(analysis: Analysis) -> Any:
-    return lambda answer: validate_answer(analysis.codebook, answer)
+    return analysis.codebook.read_answer
 
 
 # -- the analysis id and the request lines ----------------------------------------------------
@@ -261,7 +260,7 @@ def test_a_packed_chunk_round_trips_through_the_emulator(tmp_path: Path) -> None
             raw=tmp_path / "raw" / "chunk-0000.jsonl",
             retries_dir=tmp_path / "retries",
             out_manifest=tmp_path / "recovered" / "chunk-0000.json",
-            validate=validator(analysis),
+            read_answer=validator(analysis),
             settings=RealtimeSettings(delivery="interactive", concurrency=2),
             clock=Clock(sleep=lambda _: None),
         )
@@ -281,7 +280,7 @@ def test_a_packed_chunk_round_trips_through_the_emulator(tmp_path: Path) -> None
         chunk=chunk,
         recovered=tmp_path / "recovered" / "chunk-0000.json",
         out=out,
-        validate=validator(analysis),
+        read_answer=validator(analysis),
         emotions=analysis.codebook.emotions,
     )
     rows = pq.read_table(out).to_pylist()
@@ -364,7 +363,7 @@ def test_posts_a_pack_left_out_are_resubmitted_one_per_request(tmp_path: Path) -
         marker=marker(chunk, analysis),
         retries_dir=tmp_path / "retries",
         out_manifest=tmp_path / "recovered.json",
-        validate=validator(analysis),
+        read_answer=validator(analysis),
         retry_rounds=2,
         poll_settings=PollSettings(interval_seconds=1),
         clock=Clock(sleep=lambda _: None, monotonic=lambda: 0.0),

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from emobatch.analysis import analysis_for
-from emobatch.codebook import load_codebook, validate_answer
+from emobatch.codebook import load_codebook
 from emobatch.errors import CoverageError
 from emobatch.labels import EMOTIONS
 from emobatch.routing import AnswerCheck
@@ -29,14 +29,12 @@ from tests.pipeline.outputs import (
 CODEBOOK = load_codebook(REPO / "config" / "codebook" / "emotion.yaml")
 
 
-def validate(answer: dict) -> list[str]:
-    return validate_answer(CODEBOOK, answer)
-
-
 def _parse(tmp_path: Path, chunk: Path, rounds: list[tuple[Path, str]], **kw) -> tuple[dict, list]:
     recovered = manifest(tmp_path / "recovered.json", chunk, rounds)
     out = tmp_path / "parsed" / "chunk-0000.parquet"
-    counts = parse_chunk(chunk=chunk, recovered=recovered, out=out, validate=validate, **kw)
+    counts = parse_chunk(
+        chunk=chunk, recovered=recovered, out=out, read_answer=CODEBOOK.read_answer, **kw
+    )
     table = pq.read_table(out)
     assert table.schema == result_schema()
     return counts, table.to_pylist()

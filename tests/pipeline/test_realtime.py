@@ -69,7 +69,7 @@ def _run(tmp_path: Path, backend: FakeBackend, **kw: object) -> tuple[Recovered,
         raw=tmp_path / "raw" / "chunk-0000.jsonl",
         retries_dir=tmp_path / "retries",
         out_manifest=tmp_path / "recovered.json",
-        validate=lambda a: [],
+        read_answer=lambda a: (a, []),
         settings=settings,
         clock=clock,  # type: ignore[arg-type]
     )

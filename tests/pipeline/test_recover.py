@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from emobatch.codebook import load_codebook, validate_answer
+from emobatch.codebook import load_codebook
 from emobatch.errors import JobError
 from emobatch.ledger import Ledger
 from emobatch.records import Marker, Recovered
@@ -93,7 +93,7 @@ def _recover(
         marker=marker(chunk),
         retries_dir=tmp_path / "retries",
         out_manifest=tmp_path / "recovered" / "chunk-0000.json",
-        validate=lambda a: validate_answer(CODEBOOK, a),
+        read_answer=CODEBOOK.read_answer,
         retry_rounds=rounds,
         poll_settings=PollSettings(interval_seconds=1),
         clock=FakeClock(),

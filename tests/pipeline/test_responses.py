@@ -17,11 +17,11 @@ GOOD = {
 }
 
 
-def validate(answer: dict) -> list[str]:
+def validate(answer: dict) -> tuple[dict, list[str]]:
     problems = []
     if answer.get("primary_emotion") not in {"joy", "sadness", "neutral"}:
         problems.append(f"primary_emotion {answer.get('primary_emotion')!r} not in the label set")
-    return problems
+    return answer, problems
 
 
 def line(text: str | None = None, finish: str = "STOP", **response) -> dict:

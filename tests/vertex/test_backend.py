@@ -100,7 +100,7 @@ def test_shuffled_output_lines_are_matched_to_the_right_posts(
     for line in lines:
         answer = json.loads(line["response"]["candidates"][0]["content"]["parts"][0]["text"])
         assert answer == {"echo": expected[line["key"]]}
-    best = judge_rounds(chunk_keys(chunk), [{"round": 0, "raw": str(raw)}], lambda _a: [])
+    best = judge_rounds(chunk_keys(chunk), [{"round": 0, "raw": str(raw)}], lambda a: (a, []))
     assert all(result.ok for result, _, _ in best.values())
 
 
@@ -127,7 +127,7 @@ def test_a_partially_succeeded_job_is_recovered_row_by_row(tmp_path, gcs, clock,
             marker=marker,
             retries_dir=chunk.parent.parent / "retries",
             out_manifest=tmp_path / "recovered.json",
-            validate=lambda _a: [],
+            read_answer=lambda a: (a, []),
             retry_rounds=2,
             poll_settings=POLL,
             clock=NO_WAIT,

@@ -24,7 +24,7 @@ def _variants_table(data: dict[str, Any]) -> Any:
     table = new_table(
         f"USD per 1,000 posts at batch prices: as configured "
         f"({data['posts_per_request']} post(s) per request), packed N to a request "
-        "(packed_N) and without rationale (lean, rationale.max_words: 0)"
+        "(packed_N) and lean (lean: rationale.max_words: 0, wire_keys: compact)"
     )
     table.add_column("model", justify="left")
     for col in ("configured", *names):

@@ -16,7 +16,9 @@ Two dialects are accepted and compiled into one small node tree:
 
 Values come from a *hint* (the annotation dict) looked up by property name: the current
 object's key, then any key of the flattened annotation (``joy`` finds
-``intensities.joy``), then a few aliases (``emotion`` -> ``primary_emotion``). Enums are
+``intensities.joy``), then a few aliases (``emotion`` -> ``primary_emotion``). A property
+with a ``title`` is looked up by its title instead (a short wire key ``e`` titled
+``primary_emotion``, :mod:`emobatch.wire_keys`). Enums are
 respected, numbers clamped, required properties always present, anything unknown gets a
 type default. The result always validates against the schema.
 """
@@ -98,6 +100,7 @@ def _openapi_node(raw: Any, where: str) -> Node:
         node = ObjectNode(
             [(n, _openapi_node(props[n], f"{where}.properties[{n}].value")) for n in names],
             [r for r in schema.get("required") or [] if r in props],
+            _titles(props),
         )
     elif type_ == "ARRAY":
         items = schema.get("items")
@@ -128,6 +131,15 @@ def _openapi_node(raw: Any, where: str) -> Node:
     if schema.get("nullable") and not isinstance(node, NullNode):
         node = UnionNode([node, NullNode()])
     return node
+
+
+def _titles(props: dict[str, Any]) -> dict[str, str]:
+    """Property -> ``title`` of the properties that have a text title."""
+    return {
+        n: sub["title"]
+        for n, sub in props.items()
+        if isinstance(sub, dict) and isinstance(sub.get("title"), str) and sub["title"]
+    }
 
 
 def openapi_to_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -224,6 +236,7 @@ class _JsonCompiler:
             return ObjectNode(
                 [(n, self.node(v, depth + 1)) for n, v in props.items()],
                 [r for r in s.get("required") or [] if r in props],
+                _titles(props),
             )
         if type_ == "array" or (type_ is None and ("items" in s or "prefixItems" in s)):
             prefix = s.get("prefixItems")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import abc
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -225,6 +225,9 @@ class ArrayNode(Node):
 class ObjectNode(Node):
     properties: list[tuple[str, Node]]
     required: list[str]
+    #: property -> its schema ``title``: a short wire key (``e``) is filled as the field its
+    #: title names (``primary_emotion``), as a model reads the title and the instruction
+    titles: dict[str, str] = field(default_factory=dict)
 
     def fill(self, hint: Any, flat: Flat, depth: int) -> Any:
         out: dict[str, Any] = {}
@@ -233,7 +236,13 @@ class ObjectNode(Node):
         for name, node in self.properties:
             if not shallow and name not in self.required:
                 continue
-            value = local[name] if local is not None and name in local else lookup(name, hint, flat)
+            title = self.titles.get(name)
+            if title is not None:
+                value = lookup(title, hint, flat)
+            elif local is not None and name in local:
+                value = local[name]
+            else:
+                value = lookup(name, hint, flat)
             out[name] = node.fill(value, flat, depth + 1)
         return out
 

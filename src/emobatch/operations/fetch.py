@@ -194,11 +194,6 @@ class _Steps:
         self.result = FetchResult(self.sentinel.job_name, self.sentinel.mode, self.chunk.stem)
         self.codebook = load_codebook(self.settings.codebook)
 
-    def validate(self, answer: dict[str, Any]) -> list[str]:
-        from emobatch.codebook import validate_answer
-
-        return validate_answer(self.codebook, answer)
-
     def marker(self) -> Marker:
         from emobatch.stages.poll import PollSettings, poll_chunk, write_marker
 
@@ -251,7 +246,7 @@ class _Steps:
             marker=marker,
             retries_dir=self.run.retries_dir,
             out_manifest=recovered,
-            validate=self.validate,
+            read_answer=self.codebook.read_answer,
             retry_rounds=0,
             poll_settings=PollSettings(blocking=False),
         )
@@ -281,7 +276,7 @@ class _Steps:
             chunk=Path(Recovered.load(recovered).chunk_file),
             recovered=recovered,
             out=parsed,
-            validate=self.validate,
+            read_answer=self.codebook.read_answer,
             emotions=self.codebook.emotions,
             check=AnswerCheck(catalogue, replace(engine_for(self.settings), model=model)),
         )

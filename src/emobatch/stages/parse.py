@@ -18,7 +18,7 @@ analysis's engine should answer with, see ``emobatch.routing``], ``batch_job`` [
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +31,7 @@ from emobatch.crashpoints import crashpoint
 from emobatch.labels import EMOTIONS
 from emobatch.logs import batch_event
 from emobatch.records import Recovered
-from emobatch.responses import RowResult, chunk_keys, judge_rounds
+from emobatch.responses import ReadAnswer, RowResult, chunk_keys, judge_rounds
 
 if TYPE_CHECKING:
     from emobatch.routing import AnswerCheck
@@ -73,7 +73,7 @@ def parse_chunk(
     chunk: Path,
     recovered: Path,
     out: Path,
-    validate: Callable[[dict[str, Any]], list[str]],
+    read_answer: ReadAnswer,
     emotions: Sequence[str] = EMOTIONS,
     check: AnswerCheck | None = None,
 ) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def parse_chunk(
     """
     manifest = Recovered.load(recovered)
     keys = chunk_keys(chunk)
-    best = judge_rounds(keys, manifest.rounds, validate)
+    best = judge_rounds(keys, manifest.rounds, read_answer)
     judged = [best[key] for key in keys]
     results = [r for r, _, _ in judged]
     columns = _columns(results, emotions, check)

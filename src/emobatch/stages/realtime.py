@@ -50,7 +50,7 @@ from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
 from emobatch.packing import single_requests
 from emobatch.records import Recovered
-from emobatch.responses import Validate, judge_rounds
+from emobatch.responses import ReadAnswer, judge_rounds
 from emobatch.stages.recover import count_reasons, retry_request
 from emobatch.stages.submit import Clock
 from emobatch.tokens import request_prompt_tokens
@@ -253,7 +253,7 @@ def code_chunk(
     raw: Path,
     retries_dir: Path,
     out_manifest: Path,
-    validate: Validate,
+    read_answer: ReadAnswer,
     settings: RealtimeSettings,
     clock: Clock | None = None,
 ) -> Recovered:
@@ -303,7 +303,7 @@ def code_chunk(
             delta["given_up"],
         )
         rounds.append({"round": number, "raw": str(out), "job_name": f"{name}:r{number}"})
-        best = judge_rounds(keys, rounds, validate)
+        best = judge_rounds(keys, rounds, read_answer)
         failed = {k: r for k, (r, _, _) in best.items() if not r.ok and r.retryable}
         if not failed or number == settings.retry_rounds:
             break

@@ -25,7 +25,7 @@ from emobatch.ledger import Ledger
 from emobatch.logs import batch_event
 from emobatch.packing import is_pack_key, single_requests
 from emobatch.records import Marker, Recovered
-from emobatch.responses import RowResult, Validate, chunk_keys, judge_rounds
+from emobatch.responses import ReadAnswer, RowResult, chunk_keys, judge_rounds
 from emobatch.stages.download import download_output
 from emobatch.stages.poll import PollSettings, poll_chunk
 from emobatch.stages.submit import Clock, SubmitLimits, submit_chunk
@@ -82,7 +82,7 @@ def recover_chunk(
     marker: Marker,
     retries_dir: Path,
     out_manifest: Path,
-    validate: Validate,
+    read_answer: ReadAnswer,
     retry_rounds: int,
     poll_settings: PollSettings,
     limits: SubmitLimits | None = None,
@@ -91,7 +91,7 @@ def recover_chunk(
     """Run retry rounds for one chunk and write its manifest (atomic)."""
     keys = chunk_keys(chunk)
     rounds: list[dict[str, Any]] = [{"round": 0, "raw": str(raw), "job_name": marker.job_name}]
-    best = judge_rounds(keys, rounds, validate)
+    best = judge_rounds(keys, rounds, read_answer)
     for number in range(1, retry_rounds + 1):
         failed = {k: r for k, (r, _, _) in best.items() if not r.ok and r.retryable}
         if not failed:
@@ -142,7 +142,7 @@ def recover_chunk(
                 "rows": len(failed),
             }
         )
-        best = judge_rounds(keys, rounds, validate)
+        best = judge_rounds(keys, rounds, read_answer)
     still = {k: r for k, (r, _, _) in best.items() if not r.ok}
     manifest = Recovered(
         chunk_file=str(chunk),

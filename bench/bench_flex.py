@@ -19,7 +19,6 @@ import pandas as pd
 
 from emobatch.analysis import analysis_for
 from emobatch.backends.gemini import GeminiBackend
-from emobatch.codebook import validate_answer
 from emobatch.config import load_config
 from emobatch.emulator import serve_in_background
 from emobatch.ledger import Ledger
@@ -54,7 +53,7 @@ def main() -> None:
                 backend, Ledger(base / "ledger.jsonl"), chunk=chunk, model=analysis.model.name,
                 analysis=analysis.id, mode="bench", raw=base / "raw.jsonl",
                 retries_dir=base / "retries", out_manifest=base / "recovered.json",
-                validate=lambda a: validate_answer(analysis.codebook, a),
+                read_answer=analysis.codebook.read_answer,
                 settings=RealtimeSettings(concurrency=args.concurrency, retry_rounds=0),
             )  # fmt: skip
             elapsed = time.perf_counter() - t0

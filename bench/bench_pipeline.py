@@ -180,7 +180,6 @@ def _pool(fn, files: list[Path], workdir: Path, posts: Path) -> None:
 def _parse_one(chunk: Path, workdir: Path, posts: Path) -> None:
     """What the results_parse rule does for one chunk (emobatch.workflow._parse)."""
     from emobatch.analysis import analysis_for
-    from emobatch.codebook import validate_answer
     from emobatch.routing import AnswerCheck
     from emobatch.stages.parse import parse_chunk
 
@@ -190,7 +189,7 @@ def _parse_one(chunk: Path, workdir: Path, posts: Path) -> None:
         chunk=chunk,
         recovered=run / "raw" / f"{chunk.stem}.json",
         out=run / "parsed" / f"{chunk.stem}.parquet",
-        validate=lambda a: validate_answer(analysis.codebook, a),
+        read_answer=analysis.codebook.read_answer,
         emotions=analysis.codebook.emotions,
         check=AnswerCheck.of(analysis),
     )

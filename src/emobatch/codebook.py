@@ -340,7 +340,8 @@ def _check_value(schema: dict[str, Any], value: Any, where: str, problems: list[
         problems.append(f"{where}: expected {kind}, got {type(value).__name__} {value!r:.60}")
         return
     if "enum" in schema and value not in schema["enum"]:
-        problems.append(f"{where}: {value!r:.60} is not one of {', '.join(schema['enum'])}")
+        allowed = ", ".join(map(str, schema["enum"]))
+        problems.append(f"{where}: {value!r:.60} is not one of {allowed}")
     if kind in ("NUMBER", "INTEGER"):
         _check_range(schema, value, where, problems)
     elif kind == "OBJECT":
@@ -370,55 +371,84 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+_NUMBER_TYPES = (int, float)  # exact types: a bool (a subclass of int) is not a number here
+
+
 def _compile(schema: dict[str, Any]) -> Check:
-    """A predicate true exactly when :func:`_check_value` finds no problem in a value.
+    """A predicate true exactly when :func:`_check_value` finds no problem in a value decoded
+    from JSON (its types are exact: ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool``).
 
     Built once per codebook: parse checks a million answers with it, and only the invalid
-    ones go through the slow walk that words the problems.
+    ones go through the slow walk that words the problems. Written for speed: exact type
+    tests, plain loops, and one comparison chain for a bounded number (a NaN fails every
+    comparison and an infinity the bound it passes, so a finite check is needed only for an
+    unbounded side).
     """
     kind = str(schema.get("type", "")).upper()
-    type_ok = _TYPE_CHECKS.get(kind)
     allowed = list(schema["enum"]) if "enum" in schema else None
-
-    def in_enum(v: Any) -> bool:
-        return allowed is None or v in allowed
-
-    low, high = schema.get("minimum"), schema.get("maximum")
     if kind == "OBJECT":
-        required = tuple(schema.get("required", []))
-        props = tuple((f, _compile(sub)) for f, sub in schema.get("properties", {}).items())
-
-        def obj_ok(v: Any) -> bool:
-            if not isinstance(v, dict) or not in_enum(v):
-                return False
-            if any(f not in v for f in required):
-                return False
-            return all(check(v[f]) for f, check in props if f in v)
-
-        return obj_ok
+        return _compile_object(schema, allowed)
     if kind in ("NUMBER", "INTEGER"):
-        whole = kind == "INTEGER"
-
-        def number_ok(v: Any) -> bool:
-            if not _is_number(v) or (whole and not isinstance(v, int)):
-                return False
-            if not in_enum(v):
-                return False
-            if isinstance(v, float) and not math.isfinite(v):
-                return False
-            return (low is None or v >= low) and (high is None or v <= high)
-
-        return number_ok
+        return _compile_number(schema, kind == "INTEGER", allowed)
+    type_ok = _TYPE_CHECKS.get(kind)
     items = _compile(schema["items"]) if kind == "ARRAY" and "items" in schema else None
 
     def value_ok(v: Any) -> bool:
         if type_ok is not None and not type_ok(v):
             return False
-        if not in_enum(v):
+        if allowed is not None and v not in allowed:
             return False
-        return items is None or all(items(item) for item in v)
+        if items is not None:
+            for item in v:
+                if not items(item):
+                    return False
+        return True
 
     return value_ok
+
+
+def _compile_object(schema: dict[str, Any], allowed: list[Any] | None) -> Check:
+    required = tuple(schema.get("required", []))
+    props = tuple((f, _compile(sub)) for f, sub in schema.get("properties", {}).items())
+    always = tuple((f, check) for f, check in props if f in required)  # present: checked
+    maybe = tuple((f, check) for f, check in props if f not in required)
+    others = tuple(f for f in required if f not in dict(props))  # required, any value
+
+    def obj_ok(v: Any) -> bool:
+        if type(v) is not dict or (allowed is not None and v not in allowed):
+            return False
+        try:
+            for f, check in always:
+                if not check(v[f]):
+                    return False
+        except KeyError:
+            return False
+        for f in others:
+            if f not in v:
+                return False
+        return all(f not in v or check(v[f]) for f, check in maybe)
+
+    return obj_ok
+
+
+def _compile_number(schema: dict[str, Any], whole: bool, allowed: list[Any] | None) -> Check:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    types = (int,) if whole else _NUMBER_TYPES
+    if low is not None and high is not None and allowed is None:
+
+        def bounded_ok(v: Any) -> bool:
+            return type(v) in types and low <= v <= high
+
+        return bounded_ok
+
+    def number_ok(v: Any) -> bool:
+        if type(v) not in types or (allowed is not None and v not in allowed):
+            return False
+        if type(v) is float and not math.isfinite(v):
+            return False
+        return (low is None or v >= low) and (high is None or v <= high)
+
+    return number_ok
 
 
 def validate_answer(codebook: Codebook, obj: Any) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,18 @@ def analysis_key(post_id: str, normalised_text: str, analysis: str) -> str:
     """Key of one post under one analysis (32 hex chars)."""
     payload = "\x1f".join((analysis, str(post_id), normalised_text))
     return _sha256_hex(payload.encode("utf-8"))[:32]
+
+
+def analysis_keys(
+    post_ids: Iterable[str], normalised_texts: Iterable[str], analysis: str
+) -> list[str]:
+    """:func:`analysis_key` of many posts (the filter's million-row loop: one call, not one
+    per post)."""
+    sha256, head = hashlib.sha256, analysis + "\x1f"
+    return [
+        sha256(f"{head}{i}\x1f{t}".encode()).hexdigest()[:32]
+        for i, t in zip(post_ids, normalised_texts, strict=True)
+    ]
 
 
 def display_name(chunk_sha256: str, analysis: str) -> str:

@@ -264,3 +264,31 @@ def test_compiled_check_agrees_with_the_worded_walk(codebook) -> None:
         verdicts.add(not problems)
     assert verdicts == {True, False}  # both outcomes occur
     assert validate_answer(codebook, good_answer()) == [] and codebook.answer_ok(good_answer())
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "NUMBER"},
+        {"type": "NUMBER", "minimum": 0},
+        {"type": "NUMBER", "maximum": 1},
+        {"type": "INTEGER", "minimum": 0, "maximum": 1},
+        {"type": "NUMBER", "enum": [0, 1]},
+        {"type": "OBJECT", "properties": {"joy": {"type": "NUMBER"}}},
+        {"type": "OBJECT", "required": ["joy", "x"], "properties": {"joy": {"type": "NUMBER"}}},
+        {"type": "ARRAY", "items": {"type": "STRING", "enum": ["joy", "neutral"]}},
+    ],
+)
+def test_compiled_number_and_object_checks_agree_with_the_walk(schema: dict[str, Any]) -> None:
+    """The fast paths (bounded numbers, optional and value-less required fields) say valid
+    exactly when the worded walk finds no problem."""
+    from emobatch.codebook import _check_value, _compile
+
+    check = _compile(schema)
+    verdicts = set()
+    for value in [*_ODD_VALUES, {"joy": 1, "x": None}, {"x": 0}, ["joy", "neutral"]]:
+        problems: list[str] = []
+        _check_value(schema, value, "", problems)
+        assert check(value) is (not problems), (schema, value, problems)
+        verdicts.add(not problems)
+    assert verdicts == {True, False}

@@ -58,7 +58,7 @@ import pyarrow.parquet as pq
 from emobatch import history, posts, sampling
 from emobatch.atomic import atomic_path, write_json
 from emobatch.config import FilterSettings, Settings
-from emobatch.identity import analysis_key, file_sha256
+from emobatch.identity import analysis_keys, file_sha256
 from emobatch.textnorm import normalise
 
 __all__ = ["DROPPED_SCHEMA", "DROP_REASONS", "REPORT_FORMAT_VERSION", "run_filter"]
@@ -254,9 +254,9 @@ def _select_pass(
 def _selected_batch(
     part: pa.RecordBatch, typer: posts.CarriedTypes, analysis: str, analysed: set[str]
 ) -> pa.RecordBatch:
-    ids = part.column("post_id").to_pylist()
-    texts = part.column("text").to_pylist()
-    keys = [analysis_key(i, t, analysis) for i, t in zip(ids, texts, strict=True)]
+    keys = analysis_keys(
+        part.column("post_id").to_pylist(), part.column("text").to_pylist(), analysis
+    )
     columns = {
         name: part.column(name)
         for name in ("post_id", "text", "text_truncated", "text_chars", "source_row")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,16 +43,22 @@ def csv_name(field: pa.Field) -> str:
     return f"{field.name}_utc" if pa.types.is_timestamp(field.type) else field.name
 
 
-def for_r(table: pa.Table) -> pa.Table:
-    """``table`` with the conversions above (names and values), ready for the CSV writer."""
+def for_r(table: pa.Table, times_in: Collection[str] | None = None) -> pa.Table:
+    """``table`` with the conversions above (names and values), ready for the CSV writer.
+
+    ``times_in`` names the text columns that may hold ISO times (the carried input columns;
+    the pipeline's own never do); ``None`` looks in every text column but those of
+    :data:`NOT_TIMES`.
+    """
     columns, names = [], []
     for field, column in zip(table.schema, table.columns, strict=True):
+        may_hold_times = field.name in times_in if times_in is not None else True
         if pa.types.is_boolean(field.type):
             column = pc.if_else(column, _TRUE, _FALSE)
         elif pa.types.is_timestamp(field.type):
             utc = pc.cast(column, pa.timestamp("s", tz="UTC"))
             column = pc.strftime(utc, format="%Y-%m-%d %H:%M:%S")
-        elif pa.types.is_string(field.type) and field.name not in NOT_TIMES:
+        elif pa.types.is_string(field.type) and may_hold_times and field.name not in NOT_TIMES:
             match = pc.match_substring_regex(column, ISO_WITH_OFFSET)
             if pc.any(match).as_py():
                 fixed = pc.replace_substring_regex(column, r"([+-]\d{2}):(\d{2})$", r"\1\2")
@@ -64,14 +71,15 @@ def for_r(table: pa.Table) -> pa.Table:
 class RCsvWriter:
     """Streams tables to an open binary file as the CSV described above (header once)."""
 
-    def __init__(self, fh: BinaryIO) -> None:
+    def __init__(self, fh: BinaryIO, times_in: Collection[str] | None = None) -> None:
         self.fh = fh
         self.header = True
+        self.times_in = times_in  # see :func:`for_r`
 
     def write(self, table: pa.Table) -> None:
         buffer = io.BytesIO()
         options = pacsv.WriteOptions(include_header=self.header)
-        pacsv.write_csv(for_r(table), buffer, write_options=options)
+        pacsv.write_csv(for_r(table, self.times_in), buffer, write_options=options)
         data = buffer.getvalue()
         for marker, bare in _BARE:
             data = data.replace(marker, bare)

@@ -90,7 +90,7 @@ class ParsedStream:
 
 
 def _const(value: Any, n: int, type_: pa.DataType) -> pa.Array:
-    return pa.array([value] * n, type_)
+    return pa.repeat(pa.scalar(value, type_), n)
 
 
 def merge_mode(
@@ -145,7 +145,7 @@ def merge_mode(
         writer: pq.ParquetWriter | None = None
         with open(tmp_csv, "wb") as csv_fh:
             csv_fh.write(UTF8_BOM)
-            csv_writer = RCsvWriter(csv_fh)
+            csv_writer = RCsvWriter(csv_fh, times_in=carried)  # only input columns hold times
             for batch in sel_file.iter_batches(batch_size=BATCH_ROWS):
                 table = _merge_batch(
                     pa.Table.from_batches([batch]),

@@ -243,14 +243,12 @@ def test_an_error_line_of_a_pack_is_an_error_of_each_post() -> None:
 # -- through the emulator -----------------------------------------------------------------------
 
 
-def test_a_packed_chunk_round_trips_through_the_emulator(tmp_path: Path) -> None:
-    s = settings(tmp_path, posts_per_request=3)
-    analysis = analysis_for(s)
-    chunk = chunk_of(tmp_path, analysis, s)
-    assert len(lines_of(chunk)) == 2
+def code_locally(tmp_path: Path, analysis: Analysis, chunk: Path) -> Recovered:
+    """Code ``chunk`` through the emulator (the LocalBackend, interactive, two at a time):
+    raw output in ``raw/chunk-0000.jsonl``, the manifest in ``recovered/chunk-0000.json``."""
     backend = LocalBackend(tmp_path / "emulator")
     try:
-        manifest = code_chunk(
+        return code_chunk(
             backend,
             Ledger(tmp_path / "ledger.jsonl"),
             chunk=chunk,
@@ -266,6 +264,14 @@ def test_a_packed_chunk_round_trips_through_the_emulator(tmp_path: Path) -> None
         )
     finally:
         backend.close()
+
+
+def test_a_packed_chunk_round_trips_through_the_emulator(tmp_path: Path) -> None:
+    s = settings(tmp_path, posts_per_request=3)
+    analysis = analysis_for(s)
+    chunk = chunk_of(tmp_path, analysis, s)
+    assert len(lines_of(chunk)) == 2
+    manifest = code_locally(tmp_path, analysis, chunk)
     assert manifest.ok == 5 and manifest.failed == 0 and len(manifest.rounds) == 1
     raw_lines = lines_of(tmp_path / "raw" / "chunk-0000.jsonl")
     assert len(raw_lines) == 2  # two requests answered, for five posts

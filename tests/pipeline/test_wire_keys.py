@@ -12,21 +12,17 @@ import pytest
 from google.genai import types
 
 from emobatch.analysis import analysis_for
-from emobatch.backends.local import LocalBackend
 from emobatch.codebook import load_codebook, validate_answer
 from emobatch.config import load_config
 from emobatch.emulator.gen_request import build_settings
 from emobatch.emulator.responder import Responder
 from emobatch.errors import CodebookError
 from emobatch.estimate import typical_answer_tokens
-from emobatch.ledger import Ledger
 from emobatch.responses import evaluate_line
 from emobatch.stages.parse import parse_chunk
-from emobatch.stages.realtime import RealtimeSettings, code_chunk
 from emobatch.stages.requests import build_request, write_chunks
-from emobatch.stages.submit import Clock
 from emobatch.wire_keys import COMPACT
-from tests.pipeline.test_packing import TEXTS, lines_of, selected
+from tests.pipeline.test_packing import TEXTS, code_locally, lines_of, selected
 
 REPO = Path(__file__).resolve().parents[2]
 CODEBOOK = REPO / "config" / "codebook" / "emotion.yaml"
@@ -158,24 +154,7 @@ def test_a_packed_compact_chunk_round_trips_through_the_emulator(tmp_path: Path)
     analysis = analysis_for(s)
     write_chunks(s, selected=selected(tmp_path), out_dir=tmp_path / "chunks", analysis=analysis)
     chunk = tmp_path / "chunks" / "chunk-0000.jsonl"
-    backend = LocalBackend(tmp_path / "emulator")
-    try:
-        manifest = code_chunk(
-            backend,
-            Ledger(tmp_path / "ledger.jsonl"),
-            chunk=chunk,
-            model=analysis.model.name,
-            analysis=analysis.id,
-            mode="pilot",
-            raw=tmp_path / "raw" / "chunk-0000.jsonl",
-            retries_dir=tmp_path / "retries",
-            out_manifest=tmp_path / "recovered" / "chunk-0000.json",
-            read_answer=analysis.codebook.read_answer,
-            settings=RealtimeSettings(delivery="interactive", concurrency=2),
-            clock=Clock(sleep=lambda _: None),
-        )
-    finally:
-        backend.close()
+    manifest = code_locally(tmp_path, analysis, chunk)
     assert manifest.ok == 5 and manifest.failed == 0
     items = [  # the requests of 3 and 2 posts, in the order they were answered
         item

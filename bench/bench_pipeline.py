@@ -19,6 +19,8 @@ memory, row by row, under an address-space cap). ``--json`` writes the numbers t
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import json
 import os
 import subprocess
@@ -44,9 +46,15 @@ ANSWER = json.dumps(
 
 
 def _settings(workdir: Path, posts: Path, per_request: int = 1):
-    from emobatch.config import load_config
+    from emobatch.config import Settings
 
-    return load_config(
+    return Settings.from_dict(_config(workdir, posts, per_request))
+
+
+def _config(workdir: Path, posts: Path, per_request: int = 1) -> dict:
+    from emobatch.config import load_config_dict
+
+    return load_config_dict(
         ROOT / "config" / "config.yaml",
         {
             "input": {"path": str(posts)},
@@ -177,13 +185,21 @@ def _pool(fn, files: list[Path], workdir: Path, posts: Path) -> None:
         list(pool.map(fn, files, [workdir] * len(files), [posts] * len(files)))
 
 
+@functools.cache
+def _job_config(workdir: Path, posts: Path) -> dict:
+    """The validated config a Snakemake job receives (Snakemake validates it once, when it
+    reads the Snakefile; a job builds its settings from it, emobatch.workflow.run)."""
+    return _config(workdir, posts)
+
+
 def _parse_one(chunk: Path, workdir: Path, posts: Path) -> None:
-    """What the results_parse rule does for one chunk (emobatch.workflow._parse)."""
+    """What the results_parse rule does for one chunk (emobatch.workflow.run and _parse)."""
     from emobatch.analysis import analysis_for
+    from emobatch.config import Settings
     from emobatch.routing import AnswerCheck
     from emobatch.stages.parse import parse_chunk
 
-    analysis = analysis_for(_settings(workdir, posts))
+    analysis = analysis_for(Settings.from_dict(copy.deepcopy(_job_config(workdir, posts))))
     run = chunk.parent.parent
     parse_chunk(
         chunk=chunk,

@@ -414,6 +414,14 @@ def load_config(
     path: Path | str = "config/config.yaml", overrides: dict[str, Any] | None = None
 ) -> Settings:
     """Read, merge overrides into, validate and type a config file (outside Snakemake)."""
+    return Settings.from_dict(load_config_dict(path, overrides))
+
+
+def load_config_dict(
+    path: Path | str = "config/config.yaml", overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The validated config dict (defaults filled) of :func:`load_config`: what Snakemake
+    hands a job, which builds its :class:`Settings` with :meth:`Settings.from_dict`."""
     p = Path(path)
     try:
         cfg = yamlio.safe_load(p.read_text(encoding="utf-8")) or {}
@@ -424,4 +432,4 @@ def load_config(
             cfg[key] = {**cfg[key], **value}
         else:
             cfg[key] = value
-    return Settings.from_dict(validate_config(cfg))
+    return validate_config(cfg)

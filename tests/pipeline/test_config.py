@@ -49,3 +49,14 @@ def test_defaults_fill_a_minimal_config(tmp_path):
     assert s.batch.model_name == "gemini-3.1-flash-lite"
     assert s.batch.max_batch_size == 10000 and s.batch.poll_interval_seconds == 300
     assert s.sampling.min_size == 384 and s.mode_sizes == {"code_check": 1, "pilot": 5}
+
+
+def test_the_config_dict_is_what_a_job_builds_its_settings_from():
+    """load_config_dict gives the validated dict (defaults filled, overrides merged), and its
+    Settings are load_config's."""
+    from emobatch.config import Settings, load_config_dict
+
+    overrides = {"batch": {"max_batch_size": 7}}
+    cfg = load_config_dict("config/config.yaml", overrides)
+    assert cfg["batch"]["max_batch_size"] == 7 and cfg["batch"]["posts_per_request"] == 1
+    assert Settings.from_dict(cfg) == load_config("config/config.yaml", overrides)

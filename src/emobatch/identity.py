@@ -63,16 +63,16 @@ def analysis_id(
 
 
 def analysis_key(post_id: str, normalised_text: str, analysis: str) -> str:
-    """Key of one post under one analysis (32 hex chars)."""
-    payload = "\x1f".join((analysis, str(post_id), normalised_text))
-    return _sha256_hex(payload.encode("utf-8"))[:32]
+    """Key of one post under one analysis (32 hex chars): :func:`analysis_keys` of one post."""
+    return analysis_keys([post_id], [normalised_text], analysis)[0]
 
 
 def analysis_keys(
     post_ids: Iterable[str], normalised_texts: Iterable[str], analysis: str
 ) -> list[str]:
-    """:func:`analysis_key` of many posts (the filter's million-row loop: one call, not one
-    per post)."""
+    """Keys of many posts under one analysis: the first 32 hex chars of the sha256 of
+    ``analysis``, post id and normalised text joined by U+001F, UTF-8 (the one definition; the
+    filter's million-row loop makes one call, not one per post)."""
     sha256, head = hashlib.sha256, analysis + "\x1f"
     return [
         sha256(f"{head}{i}\x1f{t}".encode()).hexdigest()[:32]

@@ -25,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import yaml
 
 from emobatch import yamlio
+from emobatch.answer_check import Check, compile_check
 from emobatch.errors import CodebookError
 from emobatch.wire_keys import from_wire, resolve_wire_keys, to_wire
 
@@ -43,7 +43,6 @@ __all__ = [
     "validate_answer",
 ]
 
-Check = Callable[[Any], bool]
 NEUTRAL = "neutral"
 VERSION_LEN = 12
 TOP_KEYS = (
@@ -76,14 +75,14 @@ class Codebook:
     wire_keys: tuple[tuple[str, str], ...] = ()
     #: the schema of an answer in the documented names (``response_schema`` when no wire keys)
     answer_schema: dict[str, Any] = dataclasses.field(default_factory=dict)
-    #: the answer schema compiled into a fast validity check (see :func:`validate_answer`)
+    #: the answer schema compiled into a fast validity check (:mod:`emobatch.answer_check`)
     answer_ok: Check = dataclasses.field(init=False, repr=False, compare=False)
     _from_wire: dict[str, str] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.answer_schema:
             object.__setattr__(self, "answer_schema", self.response_schema)
-        object.__setattr__(self, "answer_ok", _compile(self.answer_schema))
+        object.__setattr__(self, "answer_ok", compile_check(self.answer_schema))
         object.__setattr__(self, "_from_wire", {k: f for f, k in self.wire_keys})
 
     def read_answer(self, obj: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -332,6 +331,7 @@ def _field(where: str, field: str) -> str:
     return f"{where}.{field}" if where else field
 
 
+# The fast check (emobatch.answer_check) must say valid exactly when this walk finds no problem.
 def _check_value(schema: dict[str, Any], value: Any, where: str, problems: list[str]) -> None:
     where = where or "answer"
     kind = str(schema.get("type", "")).upper()
@@ -365,90 +365,6 @@ def _check_range(schema: dict[str, Any], value: float, where: str, problems: lis
     low, high = schema.get("minimum"), schema.get("maximum")
     if (low is not None and value < low) or (high is not None and value > high):
         problems.append(f"{where}: {value} is outside [{low}, {high}]")
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-_NUMBER_TYPES = (int, float)  # exact types: a bool (a subclass of int) is not a number here
-
-
-def _compile(schema: dict[str, Any]) -> Check:
-    """A predicate true exactly when :func:`_check_value` finds no problem in a value decoded
-    from JSON (its types are exact: ``dict``, ``list``, ``str``, ``int``, ``float``, ``bool``).
-
-    Built once per codebook: parse checks a million answers with it, and only the invalid
-    ones go through the slow walk that words the problems. Written for speed: exact type
-    tests, plain loops, and one comparison chain for a bounded number (a NaN fails every
-    comparison and an infinity the bound it passes, so a finite check is needed only for an
-    unbounded side).
-    """
-    kind = str(schema.get("type", "")).upper()
-    allowed = list(schema["enum"]) if "enum" in schema else None
-    if kind == "OBJECT":
-        return _compile_object(schema, allowed)
-    if kind in ("NUMBER", "INTEGER"):
-        return _compile_number(schema, kind == "INTEGER", allowed)
-    type_ok = _TYPE_CHECKS.get(kind)
-    items = _compile(schema["items"]) if kind == "ARRAY" and "items" in schema else None
-
-    def value_ok(v: Any) -> bool:
-        if type_ok is not None and not type_ok(v):
-            return False
-        if allowed is not None and v not in allowed:
-            return False
-        if items is not None:
-            for item in v:
-                if not items(item):
-                    return False
-        return True
-
-    return value_ok
-
-
-def _compile_object(schema: dict[str, Any], allowed: list[Any] | None) -> Check:
-    required = tuple(schema.get("required", []))
-    props = tuple((f, _compile(sub)) for f, sub in schema.get("properties", {}).items())
-    always = tuple((f, check) for f, check in props if f in required)  # present: checked
-    maybe = tuple((f, check) for f, check in props if f not in required)
-    others = tuple(f for f in required if f not in dict(props))  # required, any value
-
-    def obj_ok(v: Any) -> bool:
-        if type(v) is not dict or (allowed is not None and v not in allowed):
-            return False
-        try:
-            for f, check in always:
-                if not check(v[f]):
-                    return False
-        except KeyError:
-            return False
-        for f in others:
-            if f not in v:
-                return False
-        return all(f not in v or check(v[f]) for f, check in maybe)
-
-    return obj_ok
-
-
-def _compile_number(schema: dict[str, Any], whole: bool, allowed: list[Any] | None) -> Check:
-    low, high = schema.get("minimum"), schema.get("maximum")
-    types = (int,) if whole else _NUMBER_TYPES
-    if low is not None and high is not None and allowed is None:
-
-        def bounded_ok(v: Any) -> bool:
-            return type(v) in types and low <= v <= high
-
-        return bounded_ok
-
-    def number_ok(v: Any) -> bool:
-        if type(v) not in types or (allowed is not None and v not in allowed):
-            return False
-        if type(v) is float and not math.isfinite(v):
-            return False
-        return (low is None or v >= low) and (high is None or v <= high)
-
-    return number_ok
 
 
 def validate_answer(codebook: Codebook, obj: Any) -> list[str]:

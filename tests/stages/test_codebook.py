@@ -245,7 +245,8 @@ _ODD_VALUES: list[Any] = [
 def test_compiled_check_agrees_with_the_worded_walk(codebook) -> None:
     """The fast check parse uses says valid exactly when the walk finds no problem: every
     field of a good answer (and of a packed ARRAY schema) replaced by every odd value."""
-    from emobatch.codebook import _check_value, _compile
+    from emobatch.answer_check import compile_check
+    from emobatch.codebook import _check_value
 
     packed = {"type": "ARRAY", "items": codebook.response_schema, "minItems": 2}
     cases: list[tuple[dict[str, Any], Any]] = []
@@ -260,7 +261,7 @@ def test_compiled_check_agrees_with_the_worded_walk(codebook) -> None:
     for schema, value in cases:
         problems: list[str] = []
         _check_value(schema, value, "", problems)
-        assert _compile(schema)(value) is (not problems), (value, problems)
+        assert compile_check(schema)(value) is (not problems), (value, problems)
         verdicts.add(not problems)
     assert verdicts == {True, False}  # both outcomes occur
     assert validate_answer(codebook, good_answer()) == [] and codebook.answer_ok(good_answer())
@@ -282,9 +283,10 @@ def test_compiled_check_agrees_with_the_worded_walk(codebook) -> None:
 def test_compiled_number_and_object_checks_agree_with_the_walk(schema: dict[str, Any]) -> None:
     """The fast paths (bounded numbers, optional and value-less required fields) say valid
     exactly when the worded walk finds no problem."""
-    from emobatch.codebook import _check_value, _compile
+    from emobatch.answer_check import compile_check
+    from emobatch.codebook import _check_value
 
-    check = _compile(schema)
+    check = compile_check(schema)
     verdicts = set()
     for value in [*_ODD_VALUES, {"joy": 1, "x": None}, {"x": 0}, ["joy", "neutral"]]:
         problems: list[str] = []
@@ -292,3 +294,223 @@ def test_compiled_number_and_object_checks_agree_with_the_walk(schema: dict[str,
         assert check(value) is (not problems), (schema, value, problems)
         verdicts.add(not problems)
     assert verdicts == {True, False}
+
+
+def _agrees(schema: dict[str, Any], values: list[Any]) -> set[bool]:
+    """Assert the generated check says valid exactly when the worded walk finds no problem,
+    for each of ``values``; the verdicts that occurred."""
+    from emobatch.answer_check import compile_check
+    from emobatch.codebook import _check_value
+
+    check = compile_check(schema)
+    verdicts = set()
+    for value in values:
+        problems: list[str] = []
+        _check_value(schema, value, "", problems)
+        assert check(value) is (not problems), (schema, value, problems)
+        verdicts.add(not problems)
+    return verdicts
+
+
+def test_answer_ok_is_one_generated_function(codebook) -> None:
+    """The codebook's check is the single generated function, not a tree of closures."""
+    assert codebook.answer_ok.__name__ == "check_0" and codebook.answer_ok.__closure__ is None
+    assert codebook.answer_ok.__code__.co_filename == "<answer check>"
+
+
+_NESTED = {
+    "type": "OBJECT",
+    "required": ["posts"],
+    "properties": {
+        "posts": {
+            "type": "ARRAY",
+            "items": {
+                "type": "OBJECT",
+                "required": ["id", "tags"],
+                "properties": {
+                    "id": {"type": "INTEGER", "minimum": 1},
+                    "tags": {"type": "ARRAY", "items": {"type": "STRING", "enum": ["a", "b"]}},
+                    "meta": {
+                        "type": "OBJECT",
+                        "required": ["score"],
+                        "properties": {"score": {"type": "NUMBER", "minimum": 0, "maximum": 1}},
+                    },
+                    "grid": {
+                        "type": "ARRAY",
+                        "items": {"type": "ARRAY", "items": {"type": "BOOLEAN"}},
+                    },
+                },
+            },
+        },
+        "extra": {"type": "OBJECT", "properties": {"deep": {"type": "OBJECT"}}},
+    },
+}
+
+
+def test_generated_check_agrees_on_nested_objects_and_arrays() -> None:
+    post = {"id": 1, "tags": ["a"], "meta": {"score": 0.5}, "grid": [[True], []]}
+    values: list[Any] = [*_ODD_VALUES, {"posts": []}, {"posts": [post]}, {"posts": [post, post]}]
+    for field, bad in [
+        ("id", 0),
+        ("id", 1.0),
+        ("id", True),
+        ("tags", ["c"]),
+        ("tags", "a"),
+        ("meta", {"score": 2}),
+        ("meta", {}),
+        ("meta", []),
+        ("grid", [[1]]),
+        ("grid", [True]),
+        ("other", {"ignored": object()}),
+    ]:
+        values.append({"posts": [post, {**post, field: bad}]})
+    for field in ("id", "tags", "meta", "grid"):
+        values.append({"posts": [{k: v for k, v in post.items() if k != field}]})
+    values += [{"posts": [], "extra": e} for e in (None, {}, {"deep": 1}, {"deep": {}}, [])]
+    assert _agrees(_NESTED, values) == {True, False}
+
+
+def test_generated_check_agrees_when_nested_past_the_block_limit() -> None:
+    """A schema deeper than Python's nested-block limits is split into several functions."""
+    schema: dict[str, Any] = {"type": "NUMBER", "maximum": 1}
+    value: Any = 0.5
+    for depth in range(40):
+        if depth % 2:
+            schema, value = {"type": "ARRAY", "items": schema}, [value]
+        else:
+            schema, value = {"type": "OBJECT", "properties": {"x": schema}}, {"x": value}
+    wrong = copy.deepcopy(value)
+    inner = wrong
+    while isinstance(inner, dict | list):
+        parent, inner = inner, inner["x"] if isinstance(inner, dict) else inner[0]
+    parent[0 if isinstance(parent, list) else "x"] = 2
+    from emobatch.answer_check import generate_source
+
+    assert generate_source(schema)[0].count("\ndef check_") >= 2
+    assert _agrees(schema, [value, wrong, {}, [], None]) == {True, False}
+    assert _agrees(schema, [wrong]) == {False}
+
+
+_NUMBERS: list[Any] = [
+    0,
+    1,
+    -1,
+    2,
+    10**30,
+    -(10**30),
+    0.0,
+    1.0,
+    0.5,
+    -0.0,
+    2.5,
+    True,
+    False,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    "1",
+    None,
+    [1],
+]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "INTEGER"},
+        {"type": "INTEGER", "minimum": 0, "maximum": 1},
+        {"type": "INTEGER", "minimum": 0},
+        {"type": "NUMBER"},
+        {"type": "NUMBER", "minimum": 0, "maximum": 1},
+        {"type": "NUMBER", "minimum": -1.5, "maximum": 2**60},
+        {"type": "NUMBER", "minimum": 0},
+        {"type": "NUMBER", "maximum": 1},
+        {"type": "NUMBER", "maximum": float("inf")},
+        {"type": "NUMBER", "minimum": float("-inf"), "maximum": float("inf")},
+        {"type": "NUMBER", "minimum": float("nan"), "maximum": 1},
+        {"type": "NUMBER", "enum": [0, 1.5, float("inf")]},
+        {"type": "number", "minimum": 0, "maximum": 1},  # the walk reads the type in any case
+        {"type": "BOOLEAN"},
+        {"type": "BOOLEAN", "enum": [True]},
+    ],
+)
+def test_generated_check_agrees_on_integers_floats_bools_nan_and_inf(
+    schema: dict[str, Any],
+) -> None:
+    assert _agrees(schema, _NUMBERS) == {True, False}
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"enum": [1, "a", None, [1], {"x": 1}]},
+        {"type": "STRING", "enum": ["a", 1, [1]]},  # an unhashable member: a tuple test
+        {"type": "UNKNOWN", "enum": [0.0, False]},
+        {"type": "OBJECT", "enum": [{"x": 1}], "properties": {"x": {"type": "NUMBER"}}},
+        {"type": "ARRAY", "enum": [[1], ["a"]], "items": {"type": "INTEGER"}},
+    ],
+)
+def test_generated_check_agrees_on_untyped_and_other_enums(schema: dict[str, Any]) -> None:
+    values = [*_NUMBERS, "a", "b", [], ["a"], {"x": 1}, {"x": 1.0}, {"x": 2}, {"x": True}]
+    assert _agrees(schema, values) == {True, False}
+
+
+def test_generated_check_agrees_on_required_fields_without_a_property_schema() -> None:
+    schema = {
+        "type": "OBJECT",
+        "required": ["any", "text", "any"],
+        "properties": {"text": {"type": "STRING"}, "opt": {"type": "INTEGER"}},
+    }
+    values: list[Any] = [
+        *_ODD_VALUES,
+        {"any": None, "text": "t"},
+        {"any": [{}], "text": "t", "opt": 3},
+        {"any": 1, "text": "t", "opt": 3.0},
+        {"text": "t"},
+        {"any": 1},
+        {"any": 1, "text": 2},
+    ]
+    assert _agrees(schema, values) == {True, False}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "it's",
+        'say "hi"',
+        "line\nbreak",
+        "{v0}",
+        "}{",
+        "\\",
+        "'] or True or v0['",
+        "x'):\n    return True\n#",
+        '"""',
+        "\x00",
+        "",
+    ],
+)
+def test_generated_check_is_safe_from_field_names(name: str) -> None:
+    """A field name never becomes code: odd names are checked like any other."""
+    schema = {
+        "type": "OBJECT",
+        "required": [name, name + "?"],
+        "properties": {name: {"type": "STRING"}, name + "!": {"type": "INTEGER"}},
+    }
+    values: list[Any] = [
+        {name: "s", name + "?": 0},
+        {name: "s", name + "?": 0, name + "!": 1},
+        {name: "s", name + "?": 0, name + "!": "1"},
+        {name: 1, name + "?": 0},
+        {name: "s"},
+        {name + "?": 0},
+        {},
+        None,
+    ]
+    assert _agrees(schema, values) == {True, False}
+
+
+def test_generated_check_agrees_on_non_text_keys_and_empty_schemas() -> None:
+    schema = {"type": "OBJECT", "required": [1], "properties": {1: {"type": "STRING"}, None: {}}}
+    assert _agrees(schema, [{1: "a"}, {1: 2}, {"1": "a"}, {}, {1: "a", None: 0}]) == {True, False}
+    for empty in ({}, {"type": "ARRAY", "items": {}}, {"type": "OBJECT", "properties": {"x": {}}}):
+        _agrees(empty, [*_ODD_VALUES, {"x": None}])

@@ -20,9 +20,11 @@
 (:mod:`emobatch.posts.delimited`), ``input.sheet`` (:mod:`emobatch.posts.xlsx`) and
 ``input.strict_quotes`` (:mod:`emobatch.posts.quotes`).
 
-Memory stays flat: CSV/TSV are parsed record by record (Python's csv module, strict quoting),
-Parquet is read with ``iter_batches``, JSONL line by line (two passes: the first collects the
-keys), and Excel sheets row by row from calamine's cell grid (see :mod:`emobatch.posts.xlsx`).
+Memory stays flat: CSV/TSV are parsed in blocks by pyarrow while Python's strict csv reader
+checks the same records alongside (:mod:`emobatch.posts.arrow_csv`; the strict reader alone
+when in doubt, and for other codecs), Parquet is read with ``iter_batches``, JSONL line by line
+(two passes: the first collects the keys), and Excel sheets row by row from calamine's cell
+grid (see :mod:`emobatch.posts.xlsx`).
 
 Every problem is an :class:`~emobatch.errors.InputDataError` that names the file and, where it
 applies, the row, line and column, and the config key to change.
@@ -36,6 +38,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from emobatch.posts.arrow_csv import iter_csv
 from emobatch.posts.common import (
     _COMPRESSED,
     FORMATS,
@@ -44,7 +47,7 @@ from emobatch.posts.common import (
     carried_names,
     detect_format,
 )
-from emobatch.posts.delimited import DELIMITERS, _iter_csv, describe_csv
+from emobatch.posts.delimited import DELIMITERS, describe_csv
 from emobatch.posts.encoding import resolve_encoding
 from emobatch.posts.jsonl import _iter_jsonl
 from emobatch.posts.parquet_reader import _iter_parquet
@@ -162,7 +165,7 @@ def iter_post_batches(
     )
     if info.format in ("csv", "tsv"):
         assert info.encoding is not None and info.delimiter is not None
-        yield from _iter_csv(
+        yield from iter_csv(
             path,
             id_column,
             text_column,

@@ -67,14 +67,20 @@ def _swallowed(
     fields: list[str], j: int, id_index: int, delimiter: str
 ) -> tuple[int, str, int] | None:
     """(lines after the opening line, text, how many) of the record-like lines in value j."""
-    lines = re.split(r"\r\n|\r|\n", fields[j])
     own = _shape(fields[id_index])
+    if own is None:  # an id no record-like line can match
+        return None
+    lines = re.split(r"\r\n|\r|\n", fields[j])
+    need = len(fields) - 1  # delimiters a line needs to split into the header's fields
     found = [
         (k, line)
         for k, line in enumerate(lines[1:-1], start=1)
-        if _looks_like_record(_parse_line(line, delimiter), len(fields), id_index, own)
+        if line.count(delimiter) >= need
+        and _looks_like_record(_parse_line(line, delimiter), len(fields), id_index, own)
     ]
-    if id_index < j:  # the last line and the fields after the value make one more candidate
+    # the last line and the fields after the value make one more candidate (its first j + 1
+    # fields come from the last line, so it needs j delimiters)
+    if id_index < j and lines[-1].count(delimiter) >= j:
         tail = _parse_line(lines[-1], delimiter) + fields[j + 1 :]
         if _looks_like_record(tail, len(fields), id_index, own):
             found.append((len(lines) - 1, lines[-1]))
@@ -98,8 +104,10 @@ def check_runaway(
     record, start = where
     opens = start
     for j, value in enumerate(fields):
+        if "\n" not in value and "\r" not in value:
+            continue
         breaks = line_breaks(value)
-        if breaks and j != id_index and (hit := _swallowed(fields, j, id_index, delimiter)):
+        if j != id_index and (hit := _swallowed(fields, j, id_index, delimiter)):
             first, text, count = hit
             more = f" and {count - 1} more line(s) like it" if count > 1 else ""
             raise _error(

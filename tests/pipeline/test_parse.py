@@ -169,3 +169,38 @@ def test_without_a_check_there_is_no_cost_and_no_routing_flag(tmp_path: Path) ->
     _, rows = _parse(tmp_path, chunk, [(raw, "batches/job1")])
     assert rows[0]["cost_usd"] is None and rows[0]["model_routed"] is False
     assert rows[1]["model_version"] is None and rows[1]["model_routed"] is None
+
+
+def test_each_row_is_priced_exactly_as_row_cost_prices_it(tmp_path: Path) -> None:
+    """The column-wise cost equals emobatch.costs.row_cost row by row (==, not approx): several
+    answering models, a standard-tier (interactive) answer, cached tokens, failed rows."""
+    from emobatch.costs import row_cost
+
+    analysis = analysis_for(settings(tmp_path, backend="gemini"))
+    check = AnswerCheck.of(analysis)
+    lines = [
+        ok_line("p1", model_version="gemini-3.1-flash-lite", prompt=1234, output=77, cached=400),
+        ok_line("p2", model_version="gemini-3.5-flash-lite", prompt=999, output=13, thoughts=5),
+        {
+            **ok_line("p3", model_version="gemini-3.1-flash-lite", prompt=50),
+            "serviceTier": "standard",
+        },
+        ok_line("p4", model_version=LEXICON, prompt=7, output=3),
+        ok_line("p5", text="not json", model_version="gemini-3.1-flash-lite", prompt=321),
+        error_line("p6", 500),
+    ]
+    chunk = write_chunk(tmp_path / "chunk-0000.jsonl", [f"p{i}" for i in range(1, 8)])
+    raw = write_lines(tmp_path / "raw.jsonl", lines)
+    _, rows = _parse(tmp_path, chunk, [(raw, "batches/job1")], check=check)
+    tiers = {"p3": "interactive"}
+    for row in rows:
+        table = check.price_table(row["model_version"], tiers.get(row["post_id"]))
+        expected = row_cost(
+            table, row["prompt_tokens"], row["cached_tokens"], row["output_tokens"],
+            row["thoughts_tokens"],
+        )  # fmt: skip
+        assert row["cost_usd"] == expected, row["post_id"]
+    assert rows[2]["cost_usd"] == row_cost(
+        check.price_table("gemini-3.1-flash-lite", "interactive"), 50, 0, 40, 0
+    )
+    assert rows[2]["cost_usd"] != row_cost(check.price_table("gemini-3.1-flash-lite"), 50, 0, 40, 0)

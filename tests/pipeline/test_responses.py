@@ -94,3 +94,45 @@ def test_thought_parts_are_skipped():
         0, {"text": "let me think", "thought": True}
     )
     assert evaluate_line(obj, validate).ok
+
+
+def _variants() -> list[dict]:
+    """A clean line and lines one change away from it, each of which the full judge handles."""
+    good = json.dumps(GOOD, ensure_ascii=False)
+    out = [line(good), line(good, serviceTier="flex"), line(" " + good), line(good, finish="")]
+    out += [line(good, finish=f) for f in ("MAX_TOKENS", "SAFETY", "FINISH_REASON_UNSPECIFIED")]
+    out += [line("```json\n" + good + "\n```"), line("{bad"), line("[1]"), line("{}")]
+    out += [line(json.dumps({**GOOD, "primary_emotion": "happy"}))]
+    tiered = line(good)
+    tiered["serviceTier"] = "flex"
+    thought = line(good)
+    thought["response"]["candidates"][0]["content"]["parts"][0]["thought"] = False
+    two = line(good)
+    two["response"]["candidates"][0]["content"]["parts"].append({"text": ""})
+    no_usage = line(good)
+    del no_usage["response"]["usageMetadata"]
+    odd_usage = line(good)
+    odd_usage["response"]["usageMetadata"]["promptTokenCount"] = "12"
+    errored = line(good)
+    errored["error"] = None
+    packed = line(good)
+    packed["packFailure"] = {"reason": "missing_from_pack", "detail": "x"}
+    not_text = line(good)
+    not_text["response"]["candidates"][0]["content"]["parts"][0]["text"] = 5
+    return [*out, tiered, thought, two, no_usage, odd_usage, errored, packed, not_text]
+
+
+def test_the_fast_path_gives_the_full_judges_result_or_steps_aside() -> None:
+    """evaluate_line tries the clean-line fast path first; wherever it answers, the full judge
+    gives the same RowResult, and the clean lines really take it."""
+    from emobatch.responses import _clean_answer, _evaluate
+
+    taken = 0
+    for obj in _variants():
+        fast = _clean_answer(obj, validate)
+        if fast is not None:
+            taken += 1
+            assert fast == _evaluate(obj, validate)
+        assert evaluate_line(obj, validate) == _evaluate(obj, validate)
+    assert taken >= 5  # the clean line, with a tier, tokens missing or odd, a no-op error key
+    assert _clean_answer(line(json.dumps(GOOD)), validate) is not None

@@ -57,7 +57,9 @@ def for_r(table: pa.Table, times_in: Collection[str] | None = None) -> pa.Table:
             column = pc.if_else(column, _TRUE, _FALSE)
         elif pa.types.is_timestamp(field.type):
             utc = pc.cast(column, pa.timestamp("s", tz="UTC"))
-            column = pc.strftime(utc, format="%Y-%m-%d %H:%M:%S")
+            distinct = pc.unique(utc)  # a merged batch holds a handful (strftime is slow)
+            text = pc.strftime(distinct, format="%Y-%m-%d %H:%M:%S")
+            column = pc.take(text, pc.index_in(utc, value_set=distinct))
         elif pa.types.is_string(field.type) and may_hold_times and field.name not in NOT_TIMES:
             match = pc.match_substring_regex(column, ISO_WITH_OFFSET)
             if pc.any(match).as_py():

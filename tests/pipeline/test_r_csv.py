@@ -49,3 +49,23 @@ def test_the_csv_has_bare_booleans_and_one_header() -> None:
         '"p1","2026-11-02T08:15:00+0900","2026-11-02T08:15:00+09:00",TRUE,"2026-12-03 07:00:00"'
     )
     assert lines[2] == '"p2","yesterday",,,"2026-12-03 07:00:00"'
+
+
+def test_times_are_written_value_by_value_with_nulls_and_other_zones() -> None:
+    """analysed_at is formatted once per distinct value: each row still gets its own."""
+    seoul = dt.timezone(dt.timedelta(hours=9))
+    values = [
+        dt.datetime(2026, 12, 3, 7, 0, 5, tzinfo=dt.UTC),
+        None,
+        dt.datetime(2026, 12, 3, 16, 0, 5, tzinfo=seoul),  # the same instant as the first
+        dt.datetime(2025, 1, 31, 23, 59, 59, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 3, 7, 0, 5, tzinfo=dt.UTC),
+    ]
+    table = pa.table({"analysed_at": pa.array(values, pa.timestamp("s", tz="Asia/Seoul"))})
+    assert for_r(table)["analysed_at_utc"].to_pylist() == [
+        "2026-12-03 07:00:05",
+        None,
+        "2026-12-03 07:00:05",
+        "2025-01-31 23:59:59",
+        "2026-12-03 07:00:05",
+    ]

@@ -160,7 +160,11 @@ def merge_mode(
                     repeats,
                 ).select(order)
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp_parquet, table.schema)
+                    writer = pq.ParquetWriter(
+                        tmp_parquet,
+                        table.schema,
+                        use_dictionary=history.dictionary_columns(table.schema),
+                    )
                     schema = table.schema
                 writer.write_table(table)
                 csv_writer.write(table)

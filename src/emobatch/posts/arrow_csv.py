@@ -29,7 +29,7 @@ import csv
 import logging
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -110,11 +110,10 @@ def _fast(
             raise _Doubt("the header is not one line on line 1")
         _check_csv_columns(path, names, delimiter, id_column, text_column)
         id_index = names.index(id_column)
-        records = filter(None, reader)  # the strict reader's records (blank lines skipped)
         record = 0
         for batch in _arrow_batches(path, names, delimiter):
             try:
-                ids = [fields[id_index] for fields in islice(records, batch.num_rows)]
+                ids = strict_ids(fh, batch.num_rows, delimiter, id_index)
             except (csv.Error, UnicodeDecodeError, IndexError) as exc:
                 raise _Doubt(f"strict reader: {exc}") from None
             if not pa.array(ids, pa.string()).equals(batch.column(id_index)):
@@ -130,12 +129,44 @@ def _fast(
             for start in range(0, out.num_rows, batch_rows):
                 yield out.slice(start, batch_rows)
         try:
-            if next(records, None) is not None:
+            if strict_ids(fh, 1, delimiter, id_index):
                 raise _Doubt("the strict reader has records after pyarrow's last")
         except (csv.Error, UnicodeDecodeError) as exc:
             raise _Doubt(f"strict reader: {exc}") from None
         if record == 0:
             raise _Doubt("no rows")  # the strict reader says so, naming the file
+
+
+def strict_ids(lines: Iterator[str], n: int, delimiter: str, id_index: int) -> list[str]:
+    """The ids of the next ``n`` records of ``lines`` (a text file opened with ``newline=""``,
+    after its header; fewer at its end) as ``csv.reader(strict=True)`` reads them, raising
+    where it raises.
+
+    Only a double quote can make strict CSV invalid (text after a closing quote, a quote never
+    closed), so a line without one that starts a record is split as it stands (blank lines
+    skipped, as the reader skips them); a line with one goes to the reader, which takes the
+    lines of its record from the same file. That is ~3x less work than reading every record.
+    """
+    ids: list[str] = []
+    add, limit = ids.append, csv.field_size_limit()
+    for line in lines:
+        if '"' in line:
+            fields = next(csv.reader(chain((line,), lines), delimiter=delimiter, strict=True))
+            if not fields:
+                continue
+            add(fields[id_index])
+        elif line[0] in "\r\n":  # a blank line ("\n", "\r\n" or "\r" in this mode)
+            continue
+        elif len(line) > limit:
+            raise csv.Error(f"a line longer than the field limit ({limit:,})")
+        elif id_index == 0:
+            end = line.find(delimiter)
+            add(line[:end] if end >= 0 else line.rstrip("\r\n"))
+        else:
+            add(line.rstrip("\r\n").split(delimiter, id_index + 1)[id_index])
+        if len(ids) == n:
+            break
+    return ids
 
 
 def _arrow_batches(path: Path, names: list[str], delimiter: str) -> Iterator[pa.RecordBatch]:

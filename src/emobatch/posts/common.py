@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -149,7 +150,7 @@ def _check_ids(
 
 
 def _row_numbers(first_row: int, n: int) -> pa.Array:
-    return pa.array(range(first_row, first_row + n), pa.int64())
+    return pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
 
 
 def _assemble(

@@ -268,16 +268,20 @@ def _select_pass(
             part = batch if len(local) == batch.num_rows else batch.take(pa.array(local))
             out = _selected_batch(part, typer, analysis, analysed)
             new += pc.sum(out.column("to_submit")).as_py() or 0
-            writer = writer or pq.ParquetWriter(out_path, out.schema)
+            writer = writer or _selected_writer(out_path, out.schema)
             writer.write_batch(out)
         if writer is None:  # nothing selected: an empty file with the full schema
             empty = pa.RecordBatch.from_pylist([], schema=pfile.schema_arrow)
             out = _selected_batch(empty, typer, analysis, analysed)
-            writer = pq.ParquetWriter(out_path, out.schema)
+            writer = _selected_writer(out_path, out.schema)
     finally:
         if writer is not None:
             writer.close()
     return new
+
+
+def _selected_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    return pq.ParquetWriter(path, schema, use_dictionary=history.dictionary_columns(schema))
 
 
 def _selected_batch(

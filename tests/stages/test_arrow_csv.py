@@ -176,3 +176,32 @@ def test_rows_with_line_breaks_reads_offsets_of_sliced_columns() -> None:
     assert rows_with_line_breaks(column.slice(2, 3)).tolist() == [1]
     assert rows_with_line_breaks(pa.array(["", ""], pa.string())).tolist() == []
     assert rows_with_line_breaks(pa.array([], pa.string())).tolist() == []
+
+
+@pytest.mark.parametrize("id_index", [0, 1, 2])
+def test_strict_ids_reads_the_ids_the_csv_reader_reads(tmp_path: Path, id_index: int) -> None:
+    from emobatch.posts.arrow_csv import strict_ids
+
+    text = (
+        'a1,b1,c1\n\r\n\ra2,"b\n2",c2\r\n\n"a,3",b3,"c""3"\ra4,b"4,c4\r'
+        'a5,b5,"multi\r\nline"\na6,,\n'
+    )
+    path = tmp_path / "posts.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    with open(path, encoding="utf-8", newline="") as fh:
+        expected = [f[id_index] for f in csv.reader(fh, strict=True) if f]
+    with open(path, encoding="utf-8", newline="") as fh:
+        first = strict_ids(fh, 2, ",", id_index)
+        rest = strict_ids(fh, 100, ",", id_index)
+        assert strict_ids(fh, 100, ",", id_index) == []
+    assert first + rest == expected and len(first) == 2 and len(expected) == 6
+
+
+@pytest.mark.parametrize("text", ['x,"closed" then text\n', 'x,"never closed\nmore\n'])
+def test_strict_ids_raises_where_the_csv_reader_raises(tmp_path: Path, text: str) -> None:
+    from emobatch.posts.arrow_csv import strict_ids
+
+    path = tmp_path / "posts.csv"
+    path.write_text("ok,1\n" + text, encoding="utf-8", newline="")
+    with open(path, encoding="utf-8", newline="") as fh, pytest.raises(csv.Error):
+        strict_ids(fh, 10, ",", 0)

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from emobatch.atomic import atomic_path, fsync_dir
@@ -35,9 +35,11 @@ def analysed_keys(history_dir: Path | str) -> set[str]:
     parts = _parts(Path(history_dir))
     if not parts:
         return set()
-    dataset = ds.dataset([str(p) for p in parts], format="parquet")
-    table = dataset.to_table(columns=["analysis_key"], filter=ds.field("status") == "ok")
-    return set(table.column("analysis_key").to_pylist())
+    keys: set[str] = set()
+    for part in parts:  # ParquetFile, not pyarrow.dataset: importing that costs ~0.4 s
+        table = pq.ParquetFile(part).read(columns=["analysis_key", "status"])
+        keys.update(table.filter(pc.equal(table["status"], "ok"))["analysis_key"].to_pylist())
+    return keys
 
 
 def read_rows(history_dir: Path | str, keys: set[str]) -> pa.Table | None:
@@ -47,9 +49,9 @@ def read_rows(history_dir: Path | str, keys: set[str]) -> pa.Table | None:
         return None
     tables = []
     for part in parts:  # oldest first; later parts override earlier ones
-        t = pq.read_table(part, filters=[("status", "=", "ok")])
-        mask = pa.compute.is_in(t.column("analysis_key"), value_set=pa.array(sorted(keys)))
-        t = t.filter(mask)
+        t = pq.ParquetFile(part).read()
+        t = t.filter(pc.equal(t["status"], "ok"))
+        t = t.filter(pc.is_in(t.column("analysis_key"), value_set=pa.array(sorted(keys))))
         if t.num_rows:
             tables.append(t)
     if not tables:

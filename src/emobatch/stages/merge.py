@@ -126,11 +126,9 @@ def merge_mode(
         *carried,
     ]
 
-    reused_keys = set(
-        pq.read_table(selected, columns=["analysis_key"], filters=[("to_submit", "=", False)])[
-            "analysis_key"
-        ].to_pylist()
-    )
+    flags = sel_file.read(columns=["analysis_key", "to_submit"])  # (no pyarrow.dataset)
+    reused_keys = set(flags.filter(pc.invert(flags["to_submit"]))["analysis_key"].to_pylist())
+    del flags
     old = _history_rows(history_dir, reused_keys, engine)
     known = history.analysed_keys(history_dir)
 

@@ -176,6 +176,8 @@ def test_rows_with_line_breaks_reads_offsets_of_sliced_columns() -> None:
     assert rows_with_line_breaks(column.slice(2, 3)).tolist() == [1]
     assert rows_with_line_breaks(pa.array(["", ""], pa.string())).tolist() == []
     assert rows_with_line_breaks(pa.array([], pa.string())).tolist() == []
+    large = pa.array(["x", "y\r\n", "가\n나", "z"], pa.large_string()).slice(1)
+    assert rows_with_line_breaks(large).tolist() == [0, 1]
 
 
 @pytest.mark.parametrize("id_index", [0, 1, 2])

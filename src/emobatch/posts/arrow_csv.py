@@ -223,9 +223,8 @@ def rows_with_line_breaks(column: pa.Array) -> np.ndarray:
     _, offsets_buffer, data_buffer = column.buffers()
     if data_buffer is None or data_buffer.size == 0:  # every value is empty
         return np.empty(0, np.int64)
-    offsets = np.frombuffer(offsets_buffer, np.int32)[
-        column.offset : column.offset + len(column) + 1
-    ]
+    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, width)[column.offset : column.offset + len(column) + 1]
     data = np.frombuffer(data_buffer, np.uint8)[offsets[0] : offsets[-1]]
     hits = np.flatnonzero((data == 10) | (data == 13)) + offsets[0]
     return np.unique(np.searchsorted(offsets, hits, side="right") - 1)

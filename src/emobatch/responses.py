@@ -24,7 +24,7 @@ from typing import Any, TypedDict
 import orjson
 
 from emobatch.errors import CoverageError
-from emobatch.packing import expand_key, is_pack_key, unpack_line
+from emobatch.packing import expand_key, unpack_line
 
 log = logging.getLogger("emobatch.responses")
 #: a model's answer -> (the answer in the documented field names, its schema problems);
@@ -140,22 +140,13 @@ def _clean_answer(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult | N
     if problems:
         return None
     extra = {"service_tier": obj["serviceTier"]} if obj.get("serviceTier") else {}
-    usage = response.get("usageMetadata") or {}
-    return RowResult(  # positional: a million rows (the fields in RowResult's order)
-        str(obj.get("key", "")),
-        "ok",
-        None,
-        None,
-        answer,
-        "STOP",
-        _int(usage.get("promptTokenCount", 0)),
-        _int(usage.get("candidatesTokenCount", 0)),
-        _int(usage.get("thoughtsTokenCount", 0)),
-        _int(usage.get("cachedContentTokenCount", 0)),
-        response.get("modelVersion"),
-        response.get("responseId"),
-        False,
-        extra,
+    return RowResult(
+        key=str(obj.get("key", "")),
+        status="ok",
+        answer=answer,
+        finish_reason="STOP",
+        extra=extra,
+        **_usage(response),
     )
 
 
@@ -294,15 +285,11 @@ def judge_rounds(
                 except orjson.JSONDecodeError:
                     log.error("%s line %d is not JSON; its key is treated as missing", path, lineno)
                     continue
-                key = obj.get("key") if type(obj) is dict else None
-                if type(key) is str and not is_pack_key(key):  # one post: nothing to unpack
-                    posts: list[dict[str, Any]] = [obj]
-                else:
-                    key = str(obj.get("key", "")) if isinstance(obj, dict) else ""
-                    try:
-                        posts = unpack_line(obj) if isinstance(obj, dict) else [{}]
-                    except (ValueError, TypeError, AttributeError):  # a pack key, not JSON
-                        posts = [{"key": key}]
+                key = str(obj.get("key", "")) if isinstance(obj, dict) else ""
+                try:
+                    posts = unpack_line(obj) if isinstance(obj, dict) else [{}]
+                except (ValueError, TypeError, AttributeError):  # a pack key that is not JSON
+                    posts = [{"key": key}]
                 for post in posts:
                     post_key = str(post.get("key", ""))
                     if post_key not in wanted_set:

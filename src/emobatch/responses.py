@@ -107,6 +107,11 @@ def _usage(response: dict[str, Any]) -> _Usage:
     }
 
 
+def _extra(obj: dict[str, Any]) -> dict[str, Any]:
+    """What a row carries beyond its answer and usage: the service tier that answered."""
+    return {"service_tier": obj["serviceTier"]} if obj.get("serviceTier") else {}
+
+
 def evaluate_line(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult:
     """Evaluate one parsed output line; ``read_answer`` (:data:`ReadAnswer`) reads its answer."""
     return _clean_answer(obj, read_answer) or _evaluate(obj, read_answer)
@@ -139,13 +144,12 @@ def _clean_answer(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult | N
     answer, problems = read_answer(answer)
     if problems:
         return None
-    extra = {"service_tier": obj["serviceTier"]} if obj.get("serviceTier") else {}
     return RowResult(
         key=str(obj.get("key", "")),
         status="ok",
         answer=answer,
         finish_reason="STOP",
-        extra=extra,
+        extra=_extra(obj),
         **_usage(response),
     )
 
@@ -217,9 +221,8 @@ def _evaluate(obj: dict[str, Any], read_answer: ReadAnswer) -> RowResult:
     answer, problems = read_answer(answer)
     if problems:
         return _failed(key, "schema_violation", "; ".join(problems), finish_reason=finish, **common)
-    extra = {"service_tier": obj["serviceTier"]} if obj.get("serviceTier") else {}
     return RowResult(
-        key=key, status="ok", answer=answer, finish_reason=finish, extra=extra, **common
+        key=key, status="ok", answer=answer, finish_reason=finish, extra=_extra(obj), **common
     )
 
 

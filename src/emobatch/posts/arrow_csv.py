@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
@@ -62,21 +62,23 @@ def iter_csv(
     strict_quotes: bool = True,
 ) -> Iterator[pa.RecordBatch]:
     """The batches :func:`emobatch.posts.delimited._iter_csv` yields, read fast when it can."""
-    slow = _iter_csv(
-        path,
-        id_column,
-        text_column,
-        batch_rows,
-        codec=codec,
-        delimiter=delimiter,
-        strict_quotes=strict_quotes,
-    )
+
+    def read(reader: Callable[..., Iterator[pa.RecordBatch]]) -> Iterator[pa.RecordBatch]:
+        return reader(
+            path,
+            id_column,
+            text_column,
+            batch_rows,
+            codec=codec,
+            delimiter=delimiter,
+            strict_quotes=strict_quotes,
+        )
+
+    slow = read(_iter_csv)
     done = 0
     if codec in FAST_CODECS:
         try:
-            for batch in _fast(
-                path, id_column, text_column, batch_rows, codec, delimiter, strict_quotes
-            ):
+            for batch in read(_fast):
                 yield batch
                 done += batch.num_rows
             return
@@ -95,6 +97,7 @@ def _fast(
     id_column: str,
     text_column: str,
     batch_rows: int,
+    *,
     codec: str,
     delimiter: str,
     strict_quotes: bool,
